@@ -1,0 +1,186 @@
+#include "check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kconfig.h"
+
+#define CAP_SYS_BOOT_BIT 22
+
+static const char *const kexec_paths[] = {
+	"/usr/sbin/kexec", "/sbin/kexec", "/usr/bin/kexec", "/bin/kexec", "/usr/local/sbin/kexec",
+};
+
+static char *read_os_id(const struct kp_root *r)
+{
+	static const char *const files[] = {"/etc/os-release", "/usr/lib/os-release"};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *buf, *line, *save = NULL;
+
+		if (kp_read_file(r, files[i], 65536, &buf, NULL) < 0)
+			continue;
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *v, *end;
+
+			if (strncmp(line, "ID=", 3) != 0)
+				continue;
+			v = line + 3;
+			if (*v == '"' || *v == '\'')
+				v++;
+			end = v + strcspn(v, "\"' \t");
+			*end = '\0';
+			v = strdup(v);
+			free(buf);
+			return v;
+		}
+		free(buf);
+	}
+	if (kp_root_exists(r, "/etc/alpine-release"))
+		return strdup("alpine");
+	return strdup("");
+}
+
+static int read_cap_sys_boot(const struct kp_root *r)
+{
+	char *buf, *p;
+	unsigned long long caps;
+	int ret = -1;
+
+	if (kp_read_file(r, "/proc/self/status", 1 << 20, &buf, NULL) < 0)
+		return -1;
+	p = strstr(buf, "\nCapEff:");
+	if (p && sscanf(p + 8, "%llx", &caps) == 1)
+		ret = (int)((caps >> CAP_SYS_BOOT_BIT) & 1);
+	free(buf);
+	return ret;
+}
+
+static char *read_lockdown(const struct kp_root *r)
+{
+	char *line, *open, *close_;
+	char *mode = NULL;
+
+	if (kp_read_line(r, "/sys/kernel/security/lockdown", &line) < 0)
+		return NULL;
+	open = strchr(line, '[');
+	close_ = open ? strchr(open, ']') : NULL;
+	if (open && close_)
+		mode = strndup(open + 1, (size_t)(close_ - open - 1));
+	else
+		mode = strdup("unknown");
+	free(line);
+	return mode;
+}
+
+static char *find_kexec_tools(const struct kp_root *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kexec_paths) / sizeof(kexec_paths[0]); i++) {
+		struct stat st;
+		int fd = kp_root_openat(r, kexec_paths[i], O_PATH);
+
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+			close(fd);
+			return strdup(kexec_paths[i]);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static void read_kconfig(const struct kp_root *r, struct kp_facts *f)
+{
+	struct kp_kconfig kc;
+
+	f->has_kexec = f->has_kexec_file = f->has_kexec_sig = -1;
+	f->kconfig_err = kp_kconfig_load(r, f->release, true, &kc, &f->kconfig_source);
+	if (f->kconfig_err < 0)
+		return;
+	f->kconfig_opts = kc.nopts;
+	if (kc.nopts > 0) {
+		f->has_kexec = kp_kconfig_enabled(&kc, "CONFIG_KEXEC");
+		f->has_kexec_file = kp_kconfig_enabled(&kc, "CONFIG_KEXEC_FILE");
+		f->has_kexec_sig = kp_kconfig_enabled(&kc, "CONFIG_KEXEC_SIG");
+	}
+	kp_kconfig_free(&kc);
+}
+
+int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (kp_read_line(r, "/proc/sys/kernel/osrelease", &f->release) < 0)
+		f->release = strdup("");
+	f->distro = read_os_id(r);
+	if (kp_read_file(r, "/proc/cmdline", 1 << 20, &f->cmdline, NULL) < 0)
+		f->cmdline = strdup("");
+	if (!f->release || !f->distro || !f->cmdline)
+		return -ENOMEM;
+	if (f->release[0])
+		read_kconfig(r, f);
+	else
+		f->has_kexec = f->has_kexec_file = f->has_kexec_sig = -1;
+	if (kp_read_long(r, "/proc/sys/kernel/kexec_load_disabled", &f->load_disabled) < 0)
+		f->load_disabled = -1;
+	if (kp_read_long(r, "/proc/sys/kernel/kexec_load_limit_reboot", &f->limit_reboot) < 0)
+		f->limit_reboot = -2;
+	f->lockdown = read_lockdown(r);
+	f->cap_sys_boot = read_cap_sys_boot(r);
+	if (kp_read_long(r, "/sys/kernel/kexec_loaded", &f->kexec_loaded) < 0)
+		f->kexec_loaded = -1;
+	f->kexec_tools = find_kexec_tools(r);
+	return 0;
+}
+
+void kp_facts_free(struct kp_facts *f)
+{
+	free(f->release);
+	free(f->distro);
+	free(f->cmdline);
+	free(f->kconfig_source);
+	free(f->lockdown);
+	free(f->kexec_tools);
+	memset(f, 0, sizeof(*f));
+}
+
+static bool locked_down(const struct kp_facts *f)
+{
+	return f->lockdown && strcmp(f->lockdown, "none") != 0;
+}
+
+bool kp_can_file_load(const struct kp_facts *f)
+{
+	return f->has_kexec_file != 0 && f->load_disabled != 1 && f->limit_reboot != 0 &&
+	       !(locked_down(f) && f->has_kexec_sig == 0);
+}
+
+bool kp_can_kexec_load(const struct kp_facts *f)
+{
+	return f->has_kexec != 0 && f->kexec_tools && f->load_disabled != 1 &&
+	       f->limit_reboot != 0 && !locked_down(f);
+}
+
+char *kp_install_hint(const struct kp_facts *f, const char *pkg)
+{
+	const char *d = f->distro;
+
+	if (strcmp(d, "alpine") == 0 || strcmp(d, "postmarketos") == 0)
+		return kp_strdupf("apk add %s", pkg);
+	if (strcmp(d, "debian") == 0 || strcmp(d, "devuan") == 0 || strcmp(d, "ubuntu") == 0)
+		return kp_strdupf("apt-get install %s", pkg);
+	if (strcmp(d, "gentoo") == 0 || strcmp(d, "funtoo") == 0)
+		return kp_strdupf("emerge sys-apps/%s", pkg);
+	if (strcmp(d, "artix") == 0 || strcmp(d, "arch") == 0)
+		return kp_strdupf("pacman -S %s", pkg);
+	return kp_strdupf("install %s with your package manager", pkg);
+}

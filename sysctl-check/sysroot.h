@@ -1,0 +1,34 @@
+/* Every file kexec-prep reads is reached under one root directory. */
+#ifndef KP_SYSROOT_H
+#define KP_SYSROOT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct kp_root {
+	int fd;      /* O_DIRECTORY of --root, owned by the struct */
+	uid_t owner; /* owner of the root directory: "root" for this tree */
+};
+
+int kp_root_open(struct kp_root *r, const char *path);
+void kp_root_close(struct kp_root *r);
+
+/* Open path (absolute or relative, always taken inside the root). Returns an
+ * fd or -errno. Symlinks resolve inside the root where the kernel can. */
+int kp_root_openat(const struct kp_root *r, const char *path, int flags);
+int kp_root_exists(const struct kp_root *r, const char *path);
+
+/* Read a whole file, at most max bytes (-EFBIG beyond), NUL-terminated. */
+int kp_read_fd(int fd, size_t max, char **buf, size_t *len);
+int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len);
+/* Read a gzip-compressed file, decompressed size at most max. */
+int kp_read_gz(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len);
+/* First line, trailing white space removed. */
+int kp_read_line(const struct kp_root *r, const char *path, char **line);
+/* A decimal integer file such as a sysctl: -EINVAL if it holds anything else. */
+int kp_read_long(const struct kp_root *r, const char *path, long *val);
+
+/* printf into a new string; NULL only when out of memory. */
+char *kp_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
