@@ -16,12 +16,9 @@ static const struct kp_command {
 };
 
 static const struct option longopts[] = {
-	{"root", required_argument, NULL, 'r'},
-	{"json", no_argument, NULL, 'j'},
-	{"dry-run", no_argument, NULL, 'n'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	{"root", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+	{"dry-run", no_argument, NULL, 'n'},	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},	{NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)

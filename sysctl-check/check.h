@@ -18,21 +18,22 @@ struct kp_check {
 
 /* What was read off the machine; -1 means "could not tell". */
 struct kp_facts {
-	char *release;		/* proc/sys/kernel/osrelease */
-	char *distro;		/* ID= of os-release, "" when unknown */
-	char *cmdline;		/* proc/cmdline, raw */
-	char *kconfig_source;	/* file the kernel config came from */
-	int kconfig_err;	/* 0, or -errno reading it */
-	size_t kconfig_opts;	/* options found in it */
-	int has_kexec;		/* CONFIG_KEXEC */
-	int has_kexec_file;	/* CONFIG_KEXEC_FILE */
-	int has_kexec_sig;	/* CONFIG_KEXEC_SIG */
-	long load_disabled;	/* kernel.kexec_load_disabled */
-	long limit_reboot;	/* kernel.kexec_load_limit_reboot, -2 when absent */
-	char *lockdown;		/* active lockdown mode, NULL when no LSM file */
-	int cap_sys_boot;	/* in this process's effective set */
-	long kexec_loaded;	/* /sys/kernel/kexec_loaded */
-	char *kexec_tools;	/* path of kexec(8) under the root, or NULL */
+	char *release;	      /* proc/sys/kernel/osrelease */
+	char *distro;	      /* ID= of os-release, "" when unknown */
+	char *cmdline;	      /* proc/cmdline, raw */
+	char *kconfig_source; /* file the kernel config came from */
+	int kconfig_err;      /* 0, or -errno reading it */
+	size_t kconfig_opts;  /* options found in it */
+	size_t kconfig_bad;   /* lines in it that are not config syntax */
+	int has_kexec;	      /* CONFIG_KEXEC */
+	int has_kexec_file;   /* CONFIG_KEXEC_FILE */
+	int has_kexec_sig;    /* CONFIG_KEXEC_SIG */
+	long load_disabled;   /* kernel.kexec_load_disabled */
+	long limit_reboot;    /* kernel.kexec_load_limit_reboot, -2 when absent */
+	char *lockdown;	      /* active lockdown mode, NULL when no LSM file, "?" unparsable */
+	int cap_sys_boot;     /* in this process's effective set */
+	long kexec_loaded;    /* /sys/kernel/kexec_loaded */
+	char *kexec_tools;    /* path of kexec(8) under the root, or NULL */
 };
 
 struct kp_report {

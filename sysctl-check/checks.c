@@ -176,8 +176,7 @@ static char *bootloader_fix(const struct kp_root *r)
 		{"/etc/update-extlinux.conf", "default_kernel_opts", "run update-extlinux"},
 		{"/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT",
 		 "run grub-mkconfig -o /boot/grub/grub.cfg"},
-		{"/etc/kernel/cmdline", NULL,
-		 "regenerate the unified kernel image that embeds it"},
+		{"/etc/kernel/cmdline", NULL, "regenerate the unified kernel image that embeds it"},
 	};
 	size_t i;
 
@@ -193,16 +192,17 @@ static char *bootloader_fix(const struct kp_root *r)
 		}
 		next = with_param(cur ? cur : "");
 		if (loaders[i].key)
-			fix = kp_strdupf("add kexec_load_disabled=0 to the kernel command line: in %s "
-					 "set %s=\"%s\", %s, then reboot once the ordinary way "
-					 "(the parameter is read only at boot)",
-					 loaders[i].file, loaders[i].key, next ? next : "",
-					 loaders[i].then);
+			fix = kp_strdupf(
+				"add kexec_load_disabled=0 to the kernel command line: in %s "
+				"set %s=\"%s\", %s, then reboot once the ordinary way "
+				"(the parameter is read only at boot)",
+				loaders[i].file, loaders[i].key, next ? next : "", loaders[i].then);
 		else
-			fix = kp_strdupf("add kexec_load_disabled=0 to the kernel command line: write "
-					 "\"%s\" to %s, %s, then reboot once the ordinary way (the "
-					 "parameter is read only at boot)",
-					 next ? next : "", loaders[i].file, loaders[i].then);
+			fix = kp_strdupf(
+				"add kexec_load_disabled=0 to the kernel command line: write "
+				"\"%s\" to %s, %s, then reboot once the ordinary way (the "
+				"parameter is read only at boot)",
+				next ? next : "", loaders[i].file, loaders[i].then);
 		free(cur);
 		free(next);
 		return fix;
@@ -226,9 +226,10 @@ static int check_kconfig(struct kp_report *rep)
 	if (f->kconfig_err == -ENOENT)
 		return kp_report_add(
 			rep, id, KP_WARN,
-			kp_strdupf("load the configs module (modprobe configs) for /proc/config.gz, "
-				   "or install the kernel's config as /boot/config-%s",
-				   f->release),
+			kp_strdupf(
+				"load the configs module (modprobe configs) for /proc/config.gz, "
+				"or install the kernel's config as /boot/config-%s",
+				f->release),
 			"cannot tell whether kernel %s has kexec: no /proc/config.gz, "
 			"/boot/config-%s or /lib/modules/%s/config",
 			f->release, f->release, f->release);
@@ -246,6 +247,13 @@ static int check_kconfig(struct kp_report *rep)
 				     "cannot tell whether kernel %s has kexec: %s holds no "
 				     "CONFIG_ lines",
 				     f->release, f->kconfig_source);
+	if (f->kconfig_bad)
+		return kp_report_add(rep, id, KP_WARN,
+				     kp_strdupf("replace %s with the kernel's real config file",
+						f->kconfig_source),
+				     "%zu lines of %s are not kernel config syntax: it cannot be "
+				     "trusted to tell whether kernel %s has kexec",
+				     f->kconfig_bad, f->kconfig_source, f->release);
 	if (!f->has_kexec && !f->has_kexec_file)
 		return kp_report_add(rep, id, KP_FAIL,
 				     kp_strdupf("boot a kernel built with CONFIG_KEXEC_FILE=y or "
@@ -278,7 +286,7 @@ static int check_load_disabled(const struct kp_root *r, struct kp_report *rep)
 		return kp_report_add(rep, id, KP_WARN,
 				     strdup("mount /proc, or boot a kernel with kexec support"),
 				     "cannot tell: /proc/sys/kernel/kexec_load_disabled is "
-				     "unreadable");
+				     "missing or not a number");
 	if (f->load_disabled == 0)
 		return kp_report_add(rep, id, KP_OK, NULL, "kernel.kexec_load_disabled = 0");
 	if (kp_cmdline_parse(&cl, f->cmdline, strlen(f->cmdline)) < 0)
@@ -292,7 +300,8 @@ static int check_load_disabled(const struct kp_root *r, struct kp_report *rep)
 		fix = kp_strdupf("remove the setting (%s), then reboot once the ordinary way: "
 				 "the sysctl can only go from 0 to 1 until the next boot",
 				 setting);
-	else if (strcmp(f->distro, "alpine") == 0 && !(param && strcmp(param, "kexec_load_disabled=0") == 0))
+	else if (strcmp(f->distro, "alpine") == 0 &&
+		 !(param && strcmp(param, "kexec_load_disabled=0") == 0))
 		fix = bootloader_fix(r);
 	else
 		fix = strdup("find what sets kernel.kexec_load_disabled=1 after boot (a script "
@@ -355,20 +364,27 @@ static int check_lockdown(struct kp_report *rep)
 	if (!f->lockdown)
 		return kp_report_add(rep, id, KP_OK, NULL,
 				     "no lockdown (/sys/kernel/security/lockdown is absent)");
+	if (strcmp(f->lockdown, "?") == 0)
+		return kp_report_add(rep, id, KP_WARN,
+				     strdup("check that securityfs is mounted on "
+					    "/sys/kernel/security"),
+				     "cannot tell: /sys/kernel/security/lockdown does not name "
+				     "the active mode in [brackets]");
 	if (strcmp(f->lockdown, "none") == 0)
-		return kp_report_add(rep, id, KP_OK, NULL, "lockdown: none");
+		return kp_report_add(rep, id, KP_OK, NULL, "none");
 	if (f->has_kexec_file == 0 || f->has_kexec_sig == 0)
-		return kp_report_add(rep, id, KP_FAIL,
-				     strdup("boot with Secure Boot off (or lockdown=none where "
-					    "the kernel allows it), or use a kernel built with "
-					    "CONFIG_KEXEC_FILE and CONFIG_KEXEC_SIG and signed kernels"),
-				     "lockdown: %s: kexec_load is refused, and this kernel cannot "
-				     "verify signed images for kexec_file_load",
-				     f->lockdown);
+		return kp_report_add(
+			rep, id, KP_FAIL,
+			strdup("boot with Secure Boot off (or lockdown=none where "
+			       "the kernel allows it), or use a kernel built with "
+			       "CONFIG_KEXEC_FILE and CONFIG_KEXEC_SIG and signed kernels"),
+			"%s: kexec_load is refused, and this kernel cannot "
+			"verify signed images for kexec_file_load",
+			f->lockdown);
 	return kp_report_add(rep, id, KP_WARN,
 			     strdup("stage only kernels signed with a key the running kernel "
 				    "trusts (your distribution's kernels usually are)"),
-			     "lockdown: %s: kexec_load is refused and kexec_file_load accepts "
+			     "%s: kexec_load is refused and kexec_file_load accepts "
 			     "only signed kernels",
 			     f->lockdown);
 }
@@ -410,8 +426,12 @@ static int check_tools(struct kp_report *rep)
 		return kp_report_add(rep, "kexec-tools", KP_OK, NULL, "%s is installed",
 				     f->kexec_tools);
 	if (f->has_kexec_file != 0)
+		return kp_report_add(
+			rep, "kexec-tools", KP_OK, NULL,
+			"not installed, not needed: kexec_file_load stages without it");
+	if (f->has_kexec == 0)
 		return kp_report_add(rep, "kexec-tools", KP_OK, NULL,
-				     "not installed, not needed: kexec_file_load stages without it");
+				     "not installed, and of no use on a kernel without kexec");
 	return kp_report_add(rep, "kexec-tools", KP_FAIL, kp_install_hint(f, "kexec-tools"),
 			     "not installed, and this kernel has only kexec_load, which needs it");
 }
@@ -424,8 +444,7 @@ static int check_method(struct kp_report *rep)
 	if (file || legacy)
 		return kp_report_add(rep, "method", KP_OK, NULL, "staging will use %s",
 				     file ? "kexec_file_load(2)" : "kexec-tools (kexec_load)");
-	return kp_report_add(rep, "method", KP_FAIL,
-			     strdup("fix the failures above"),
+	return kp_report_add(rep, "method", KP_FAIL, strdup("fix the failures above"),
 			     "no staging method can work on this machine");
 }
 

@@ -75,7 +75,7 @@ static char *read_lockdown(const struct kp_root *r)
 	if (open && close_)
 		mode = strndup(open + 1, (size_t)(close_ - open - 1));
 	else
-		mode = strdup("unknown");
+		mode = strdup("?"); /* present, but not in the kernel's format */
 	free(line);
 	return mode;
 }
@@ -108,6 +108,7 @@ static void read_kconfig(const struct kp_root *r, struct kp_facts *f)
 	if (f->kconfig_err < 0)
 		return;
 	f->kconfig_opts = kc.nopts;
+	f->kconfig_bad = kc.bad_lines;
 	if (kc.nopts > 0) {
 		f->has_kexec = kp_kconfig_enabled(&kc, "CONFIG_KEXEC");
 		f->has_kexec_file = kp_kconfig_enabled(&kc, "CONFIG_KEXEC_FILE");
@@ -155,7 +156,7 @@ void kp_facts_free(struct kp_facts *f)
 
 static bool locked_down(const struct kp_facts *f)
 {
-	return f->lockdown && strcmp(f->lockdown, "none") != 0;
+	return f->lockdown && strcmp(f->lockdown, "none") != 0 && strcmp(f->lockdown, "?") != 0;
 }
 
 bool kp_can_file_load(const struct kp_facts *f)

@@ -6,7 +6,7 @@
 #include <sys/types.h>
 
 struct kp_root {
-	int fd;      /* O_DIRECTORY of --root, owned by the struct */
+	int fd;	     /* O_DIRECTORY of --root, owned by the struct */
 	uid_t owner; /* owner of the root directory: "root" for this tree */
 };
 

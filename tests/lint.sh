@@ -1,0 +1,43 @@
+#!/bin/sh
+# Lint as a test: lint.sh shellcheck|clang-format SOURCE_ROOT
+# Finds the project's scripts by their first line (openrc-run scripts are
+# checked as POSIX sh) and its C by extension; fails on any finding.
+set -eu
+
+what=$1
+src=$2
+cd "$src"
+
+files() {
+	if [ -d .git ] && command -v git >/dev/null 2>&1; then
+		git ls-files --cached --others --exclude-standard
+	else
+		find . -type f ! -path './build*' ! -path './.cache/*' | sed 's|^\./||'
+	fi
+}
+
+status=0
+case $what in
+shellcheck)
+	for f in $(files); do
+		[ -f "$f" ] || continue
+		first=$(head -n 1 "$f" | cut -c1-80)
+		case $first in
+		'#!'*openrc-run*) shellcheck -s sh "$f" || status=1 ;;
+		'#!'*sh*) shellcheck -x "$f" || status=1 ;;
+		esac
+	done
+	;;
+clang-format)
+	for f in $(files); do
+		case $f in
+		*.c | *.h) clang-format --dry-run --Werror "$f" || status=1 ;;
+		esac
+	done
+	;;
+*)
+	echo "lint.sh: unknown linter '$what'" >&2
+	exit 2
+	;;
+esac
+exit $status

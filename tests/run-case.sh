@@ -1,0 +1,43 @@
+#!/bin/sh
+# Run kexec-prep against a copy of one fixture root and compare what it
+# prints (stdout and stderr, in order, then its exit status) with the
+# checked-in expected file.
+#   run-case.sh KEXEC_PREP CASE_DIR NAME [ARGS...]
+# runs: KEXEC_PREP --root <copy of CASE_DIR/root> ARGS...
+# expects: CASE_DIR/NAME.expected. With UPDATE=1 it rewrites that file.
+# CASE_DIR/setup, when present, runs first with the copy's path as $1
+# (for what git cannot store: modes, generated images, module indexes).
+set -eu
+
+bin=$1
+case_dir=$2
+name=$3
+shift 3
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/root"
+if [ -d "$case_dir/root" ]; then
+	cp -a "$case_dir/root/." "$tmp/root/"
+fi
+if [ -x "$case_dir/setup" ]; then
+	"$case_dir/setup" "$tmp/root"
+fi
+
+set +e
+EINFO_COLOR=NO LC_ALL=C "$bin" --root "$tmp/root" "$@" >"$tmp/out" 2>&1
+rc=$?
+set -e
+echo "exit: $rc" >>"$tmp/out"
+# Paths are printed as seen inside the root; the copy's own path must not leak.
+sed "s|$tmp/root|@ROOT@|g" "$tmp/out" >"$tmp/actual"
+
+expected=$case_dir/$name.expected
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$tmp/actual" "$expected"
+	exit 0
+fi
+if ! diff -u "$expected" "$tmp/actual"; then
+	echo "run-case: $case_dir: '$*' differs from $expected (UPDATE=1 rewrites it)" >&2
+	exit 1
+fi
