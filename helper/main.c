@@ -13,12 +13,19 @@ static const struct kp_command {
 	const char *help;
 } commands[] = {
 	{"check", kp_cmd_check, "say whether this machine can kexec, and how to fix it"},
+	{"load", kp_cmd_load, "pick, validate and stage the kernel for the next reboot"},
+	{"unload", kp_cmd_unload, "unstage it: the next reboot goes through the firmware"},
+	{"status", kp_cmd_status, "say what is staged (exit 3 when nothing is)"},
+	{"exec", kp_cmd_exec, "jump into the staged kernel, once it is safe (shutdown only)"},
 };
 
 static const struct option longopts[] = {
-	{"root", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
-	{"dry-run", no_argument, NULL, 'n'},	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},	{NULL, 0, NULL, 0},
+	{"root", required_argument, NULL, 'r'},	    {"json", no_argument, NULL, 'j'},
+	{"dry-run", no_argument, NULL, 'n'},	    {"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},   {"append", required_argument, NULL, 'a'},
+	{"cmdline", required_argument, NULL, 'c'},  {"load-method", required_argument, NULL, 'm'},
+	{"bootpart", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},	    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)
@@ -32,6 +39,13 @@ static void usage(FILE *out)
 	      "  -r, --root DIR     read the system under DIR instead of /\n"
 	      "  -j, --json         print the check report as one JSON object\n"
 	      "  -n, --dry-run      read and validate, print what would be done, change nothing\n"
+	      "  -k, --kernel FILE  the kernel to stage (KERNEL)\n"
+	      "  -i, --initrd LIST  the initramfs files, in order, or none (INITRD)\n"
+	      "  -a, --append ARGS  parameters to add or replace (APPEND)\n"
+	      "  -c, --cmdline ARGS the whole command line (CMDLINE)\n"
+	      "  -m, --load-method auto|file|kexec-tools (LOAD_METHOD)\n"
+	      "  -b, --bootpart DIR where the kernels are (BOOTPART)\n"
+	      "Settings come from " KP_CONFD "; the options override them.\n\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n",
 	      out);
@@ -46,24 +60,41 @@ static int misuse(const char *what, const char *arg)
 
 int main(int argc, char **argv)
 {
-	struct kp_ctx ctx = {.root = {.fd = -1}, .applet = "kexec-prep"};
-	const char *root = "/";
+	struct kp_ctx ctx = {.root = {.fd = -1}, .root_path = "/", .applet = "kexec-prep"};
 	const struct kp_command *cmd = NULL;
 	size_t i;
 	int c, err, ret;
 
 	/* stdout and stderr interleave in the order they were written. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "r:jnhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			root = optarg;
+			ctx.root_path = optarg;
 			break;
 		case 'j':
 			ctx.json = true;
 			break;
 		case 'n':
 			ctx.dry_run = true;
+			break;
+		case 'k':
+			ctx.opt_kernel = optarg;
+			break;
+		case 'i':
+			ctx.opt_initrd = optarg;
+			break;
+		case 'a':
+			ctx.opt_append = optarg;
+			break;
+		case 'c':
+			ctx.opt_cmdline = optarg;
+			break;
+		case 'm':
+			ctx.opt_method = optarg;
+			break;
+		case 'b':
+			ctx.opt_bootpart = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -85,13 +116,14 @@ int main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd)
 		return misuse("unknown command", argv[optind]);
-	err = kp_root_open(&ctx.root, root);
+	err = kp_root_open(&ctx.root, ctx.root_path);
 	if (err < 0) {
-		eerror("%s: cannot open the root directory %s: %s", ctx.applet, root,
+		eerror("%s: cannot open the root directory %s: %s", ctx.applet, ctx.root_path,
 		       strerror(-err));
 		return 1;
 	}
 	ret = cmd->fn(&ctx);
+	kp_conf_free(&ctx.conf);
 	kp_root_close(&ctx.root);
 	return ret;
 }

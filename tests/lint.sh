@@ -25,6 +25,7 @@ shellcheck)
 		case $first in
 		'#!'*openrc-run*) shellcheck -s sh "$f" || status=1 ;;
 		'#!'*sh*) shellcheck -x "$f" || status=1 ;;
+		*) case $f in *.sh) shellcheck -s sh "$f" || status=1 ;; esac ;;
 		esac
 	done
 	;;
