@@ -1,0 +1,39 @@
+# Sourced by the VM scripts: boot the suite's image in QEMU and read its
+# serial console. Needs $src, $out (image.sh's output) set.
+# shellcheck shell=sh disable=SC2154,SC2034 # src, out are the caller's; cloud, std are for it
+
+vm_image() { # build (or reuse) the image; one builder at a time
+	mkdir -p "$out"
+	(
+		flock 9
+		sh "$src/tests/vm/image.sh" "$src" "$out"
+	) 9>"$out/.lock"
+	cloud=$(sed -n 's/^cloud=//p' "$out/versions")
+	std=$(sed -n 's/^std=//p' "$out/versions")
+}
+
+# vm_boot IMG LOG TIMEOUT CMDLINE_EXTRA [QEMU_ARGS...]: boot from the cloud
+# kernel; every console line is stamped with the host's clock (the guest's
+# restarts at every boot). Returns QEMU's status (124 when time ran out).
+vm_boot() {
+	img=$1 log=$2 limit=$3 extra=$4
+	shift 4
+	rm -f "$log.rc"
+	{
+		timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 \
+			-nodefaults -display none -serial stdio -monitor none "$@" \
+			-kernel "$out/vmlinuz-cloud" \
+			-append "root=/dev/nvme0n1 rw console=ttyS0 devtmpfs.mount=1 panic=-1 $extra" \
+			-drive "file=$img,format=raw,if=none,id=d0" -device nvme,drive=d0,serial=vmtest \
+			</dev/null 2>&1
+		echo $? >"$log.rc"
+	} | tr -d '\r' | while IFS= read -r line; do
+		printf '%s %s\n' "$(date +%s.%N)" "$line"
+	done >"$log"
+	return "$(cat "$log.rc")"
+}
+
+# the stamp of the first console line holding TEXT, after the stamp AFTER
+vm_when() { # vm_when LOG TEXT [AFTER]
+	awk -v t="$2" -v after="${3:-0}" 'index($0, t) && $1 > after { print $1; exit }' "$1"
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# One VM scenario, with its own verdict: boot a copy of the suite's image,
+# let the guest driver act, and check the serial console and the disk.
+#   scenario.sh SRC OUT NAME
+# On failure it prints why and the console log.
+set -eu
+
+src=$(cd "$1" && pwd)
+out=$2
+name=$3
+# shellcheck source-path=SCRIPTDIR source=boot.sh
+. "$src/tests/vm/boot.sh"
+
+vm_image
+img=$out/$name.img
+log=$out/$name.log
+cp --sparse=always "$out/base.img" "$img"
+
+init=
+case $name in
+*openrc-init) init=init=/sbin/openrc-init ;;
+esac
+status=0
+vm_boot "$img" "$log" 300 "vmtest=$name $init" -no-reboot || status=$?
+
+failed=0
+fail() {
+	echo "scenario $name: FAIL: $*"
+	failed=1
+}
+has() { grep -qF -- "$1" "$log"; }
+boots() { grep -c 'Linux version' "$log" || true; }
+
+expect_console() {
+	has "$1" || fail "the console never showed: $1"
+}
+# a kexec jump: QEMU (with -no-reboot) kept running into a second boot of
+# the given kernel, which reached the default runlevel and powered off
+expect_jump() {
+	[ "$(boots)" = 2 ] || fail "expected 2 kernel boots in one QEMU run, saw $(boots)"
+	expect_console "VMTEST boot=2 kernel=$1 scenario=$name"
+	expect_console "reboot: Power down"
+}
+# an ordinary reboot: QEMU left under -no-reboot after one boot
+expect_firmware_reboot() {
+	[ "$(boots)" = 1 ] || fail "expected 1 kernel boot, saw $(boots)"
+	expect_console "VMTEST reboot now"
+	expect_console "reboot: Restarting system"
+}
+expect_check() {
+	expect_console "VMTEST check $1 ok"
+	! has "VMTEST check $1 FAIL" || fail "the guest's check '$1' failed"
+}
+
+[ "$status" != 124 ] || fail "timed out after 300 s: something hung"
+! has "Kernel panic" || fail "the kernel panicked"
+case $name in
+jump | no-kexec-tools | poweroff-busybox | reboot-openrc-init)
+	expect_jump "$cloud" ;;
+other-kernel | upgrade)
+	expect_jump "$std"
+	expect_check kernel
+	expect_check modules ;;
+data)
+	expect_jump "$cloud"
+	expect_check blob
+	expect_check records ;;
+kexec-tools)
+	expect_jump "$cloud"
+	expect_console "via kexec-tools" ;;
+enosys)
+	expect_jump "$cloud"
+	expect_console "kexec_file_load: Function not implemented; staging through /sbin/kexec instead"
+	expect_console "via kexec-tools" ;;
+stop-first)
+	expect_firmware_reboot
+	expect_console "Unloaded: the next reboot goes through the firmware"
+	expect_console "kexec-prep: nothing is staged: not jumping" ;;
+refuse-disabled)
+	expect_firmware_reboot
+	expect_console "FAIL  kexec-load-disabled: kernel.kexec_load_disabled = 1" ;;
+refuse-missing)
+	expect_firmware_reboot
+	expect_console "kexec-prep: kernel /boot/vmlinuz-missing: No such file or directory" ;;
+refuse-corrupt)
+	expect_firmware_reboot
+	expect_console "kexec-prep: kernel /boot/vmlinuz-corrupt is truncated" ;;
+refuse-writable)
+	expect_firmware_reboot
+	expect_console "kexec-prep: kernel /boot/vmlinuz-open is writable by everyone" ;;
+poweroff-openrc-init)
+	[ "$(boots)" = 1 ] || fail "expected 1 kernel boot, saw $(boots)"
+	expect_console "Powering off: not jumping (KEXEC_ON_POWEROFF=no)"
+	expect_console "reboot: Power down" ;;
+*)
+	fail "unknown scenario" ;;
+esac
+case $name in
+refuse-*)
+	# the failed load is on the console, with its fix, and nothing hung
+	expect_console "Not staged: the next reboot goes through the firmware" ;;
+esac
+
+if ! fsck=$(e2fsck -fn "$img" 2>&1); then
+	fail "e2fsck -fn found the filesystem unclean:"
+	echo "$fsck"
+fi
+if [ "$failed" != 0 ]; then
+	echo "--- console log of $name ($log) ---"
+	cut -d' ' -f2- "$log"
+	exit 1
+fi
+t0=$(vm_when "$log" "VMTEST reboot now")
+t0=${t0:-$(vm_when "$log" "VMTEST poweroff now")}
+echo "scenario $name: ok ($(boots) boot(s); console from the first action to the end: $(awk -v t="$t0" 'END { printf "%.1f s", $1 - t }' "$log"))"
+rm -f "$img"
