@@ -53,12 +53,19 @@ static void explain_with_checks(struct kp_ctx *ctx)
 {
 	struct kp_report rep;
 
-	if (kp_check_run(&ctx->root, &rep) == 0 && !kp_report_ok(&rep))
+	bool explained = false;
+
+	if (kp_check_run(&ctx->root, &rep) == 0 && !kp_report_ok(&rep)) {
 		kp_report_print_failures(&rep);
-	else if (rep.f.cap_sys_boot == 0)
-		eerror("%s: this process lacks CAP_SYS_BOOT: run kexec-prep load as root",
+		explained = true;
+	}
+	if (rep.f.cap_sys_boot == 0) {
+		eerror("%s: this process lacks CAP_SYS_BOOT, which staging needs: run kexec-prep "
+		       "load as root",
 		       ctx->applet);
-	else
+		explained = true;
+	}
+	if (!explained)
 		eerror("%s: no readiness check explains it; see kexec-prep check", ctx->applet);
 	kp_report_free(&rep);
 }
@@ -166,6 +173,13 @@ int kp_stage(struct kp_ctx *ctx, struct kp_target *t)
 	err = kp_facts_read(&ctx->root, &f);
 	if (err < 0)
 		return err;
+	if (!kp_can_file_load(&f) && !kp_can_kexec_load(&f)) {
+		eerror("%s: this machine cannot stage a kernel; the readiness checks say why:",
+		       ctx->applet);
+		kp_facts_free(&f);
+		explain_with_checks(ctx);
+		return -EPERM;
+	}
 	if (m == KP_METHOD_AUTO && f.has_kexec_file == 0)
 		m = KP_METHOD_TOOLS; /* the kernel has only kexec_load */
 	if (m == KP_METHOD_TOOLS && !f.kexec_tools) {
