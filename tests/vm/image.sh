@@ -97,7 +97,7 @@ done
 echo "$std_ver" >"$root/boot/vmtest-std-version"
 cp "$x/cloud/boot/vmlinuz-$cloud_ver" "$out/vmlinuz-cloud"
 depmod -b "$x/std" "$std_ver"
-for m in nvme ext4; do
+for m in nvme ext4 crc32c_generic; do
 	modprobe -d "$x/std" -S "$std_ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
 	rel=${ko#"$x/std/"}
