@@ -23,19 +23,21 @@ echo "--------------------------------------------------------------------------
 vm_boot "$img" "$log" 600 vmtest=demo &
 pid=$!
 tail -n +1 -f "$log" --pid "$pid" 2>/dev/null |
-	grep --line-buffered -E 'OpenRC [0-9.]+ is starting|Staged |Rebooting with kexec|Jumping|login:|VMTEST (reboot|poweroff) now|reboot: |SeaBIOS' |
-	cut -d' ' -f2- | sed -u 's/^VMTEST reboot now/# reboot/; s/^VMTEST poweroff now/# poweroff/'
+	grep --line-buffered -E 'OpenRC [0-9.]+ is starting|Staged |kexec jump|Jumping|VMTEST (boot=|(reboot|poweroff) now)|reboot: |SeaBIOS' |
+	sed -u 's/^[^ ]* //; s/^VMTEST reboot now/# reboot/; s/^VMTEST poweroff now/# poweroff/'
 wait "$pid" || {
 	echo "demo: the VM did not finish cleanly; console log: $log" >&2
 	exit 1
 }
 echo "---------------------------------------------------------------------------"
+# From `reboot` to the default runlevel done (the login prompt comes right
+# after; it has no newline to time it by).
 k0=$(vm_when "$log" "VMTEST reboot now")
-k1=$(vm_when "$log" "login:" "$k0")
+k1=$(vm_when "$log" "VMTEST boot=2" "$k0")
 f0=$(vm_when "$log" "VMTEST reboot now" "$k1")
-f1=$(vm_when "$log" "login:" "$f0")
+f1=$(vm_when "$log" "VMTEST boot=3" "$f0")
 if [ -z "$k1" ] || [ -z "$f1" ]; then
-	echo "demo: a login prompt is missing; console log: $log" >&2
+	echo "demo: a boot is missing; console log: $log" >&2
 	exit 1
 fi
 awk -v k0="$k0" -v k1="$k1" -v f0="$f0" -v f1="$f1" 'BEGIN {
