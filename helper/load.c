@@ -52,7 +52,6 @@ static int concat_initrds(struct kp_ctx *ctx, const struct kp_target *t)
 static void explain_with_checks(struct kp_ctx *ctx)
 {
 	struct kp_report rep;
-
 	bool explained = false;
 
 	if (kp_check_run(&ctx->root, &rep) == 0 && !kp_report_ok(&rep)) {
@@ -236,47 +235,65 @@ int kp_stage(struct kp_ctx *ctx, struct kp_target *t)
 }
 
 /* BOOTPART from fstab that is not mounted gets mounted read-only for the
- * load. Returns 1 when this call mounted it. */
+ * load, with the device and type fstab gives, at its path under the root.
+ * Returns 1 when this call mounted it. */
 static int mount_bootpart(struct kp_ctx *ctx)
 {
 	char *fstab = NULL, *info = NULL, *line, *save = NULL, *bp = ctx->conf.bootpart;
-	char *needle;
-	bool listed = false, mounted;
-	char *argv[] = {"/bin/mount", "-o", "ro", bp, NULL};
+	char dev[4096] = "", type[256] = "", *needle, *target;
+	bool mounted;
 	int rc;
 
 	if (kp_read_file(&ctx->root, "/etc/fstab", 1 << 20, &fstab, NULL) < 0)
 		return 0;
 	for (line = strtok_r(fstab, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char dev[4096], mp[4096];
+		char d[4096], mp[4096], t[256];
 
 		if (line[strspn(line, " \t")] != '#' &&
-		    sscanf(line, "%4095s %4095s", dev, mp) == 2 && !strcmp(mp, bp))
-			listed = true;
+		    sscanf(line, "%4095s %4095s %255s", d, mp, t) == 3 && !strcmp(mp, bp)) {
+			strcpy(dev, d);
+			strcpy(type, t);
+		}
 	}
 	free(fstab);
-	if (!listed || kp_read_file(&ctx->root, "/proc/self/mountinfo", 1 << 22, &info, NULL) < 0)
+	if (!dev[0] || kp_read_file(&ctx->root, "/proc/self/mountinfo", 1 << 22, &info, NULL) < 0)
 		return 0;
 	needle = kp_strdupf(" %s ", bp);
 	mounted = needle && strstr(info, needle);
 	free(needle);
 	free(info);
-	if (mounted)
+	target = mounted ? NULL : kp_host_path(ctx, bp);
+	if (!target)
 		return 0;
-	rc = kp_sys_run(ctx, argv, -1);
+	{
+		char *argv[] = {"/bin/mount", "-o", "ro", "-t", type, dev, target, NULL};
+
+		rc = kp_sys_run(ctx, argv, -1);
+	}
+	free(target);
 	if (rc != 0) {
-		ewarn("%s: %s is in /etc/fstab but not mounted, and mount -o ro %s failed",
-		      ctx->applet, bp, bp);
+		ewarn("%s: %s is in /etc/fstab but not mounted, and mounting it read-only "
+		      "failed",
+		      ctx->applet, bp);
 		return 0;
 	}
 	return 1;
+}
+
+static void umount_bootpart(struct kp_ctx *ctx)
+{
+	char *target = kp_host_path(ctx, ctx->conf.bootpart);
+	char *argv[] = {"/bin/umount", target, NULL};
+
+	if (target)
+		kp_sys_run(ctx, argv, -1);
+	free(target);
 }
 
 int kp_cmd_load(struct kp_ctx *ctx)
 {
 	struct kp_target t;
 	int err, mounted;
-	char *umount_argv[] = {"/bin/umount", ctx->conf.bootpart, NULL};
 
 	if (kp_conf_load(ctx) < 0)
 		return 1;
@@ -288,7 +305,7 @@ int kp_cmd_load(struct kp_ctx *ctx)
 	}
 	kp_target_free(&t);
 	if (mounted)
-		kp_sys_run(ctx, umount_argv, -1);
+		umount_bootpart(ctx);
 	return err < 0 ? 1 : 0;
 }
 
@@ -409,12 +426,38 @@ static bool is_poweroff(struct kp_ctx *ctx)
 	return strstr(exe, "busybox") == NULL;
 }
 
-int kp_cmd_exec(struct kp_ctx *ctx)
+/* Is the staged kernel still the configured one? Stages it again when not.
+ * 0 when the jump may go on. */
+static int confirm_staged(struct kp_ctx *ctx)
 {
 	struct kp_target t;
+	int err, match, mounted = mount_bootpart(ctx);
+
+	err = kp_target_resolve(ctx, &t);
+	if (err == 0)
+		err = kp_image_check_kernel(ctx, &t);
+	match = err == 0 ? kp_state_matches(ctx, &t) : err;
+	if (match == 0) {
+		einfo("The configured kernel changed since it was staged: staging %s again",
+		      t.kernel.path);
+		err = kp_stage(ctx, &t);
+	}
+	kp_target_free(&t);
+	if (mounted)
+		umount_bootpart(ctx);
+	if (err < 0 || match < 0) {
+		eerror("%s: cannot confirm the staged kernel is the configured one: not jumping",
+		       ctx->applet);
+		return -1;
+	}
+	return 0;
+}
+
+int kp_cmd_exec(struct kp_ctx *ctx)
+{
 	long loaded;
 	char *busy;
-	int err, match;
+	int err;
 
 	if (kp_conf_load(ctx) < 0)
 		return 1;
@@ -427,26 +470,10 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 		eerror("%s: nothing is staged: not jumping", ctx->applet);
 		return 1;
 	}
-	if (!kp_root_exists(&ctx->root, KP_STATE)) {
+	if (!kp_root_exists(&ctx->root, KP_STATE))
 		einfo("An image was staged by hand (no %s): jumping into it as it is", KP_STATE);
-	} else {
-		err = kp_target_resolve(ctx, &t);
-		if (err == 0)
-			err = kp_image_check_kernel(ctx, &t);
-		match = err == 0 ? kp_state_matches(ctx, &t) : err;
-		if (match == 0) {
-			einfo("The configured kernel changed since it was staged: staging %s again",
-			      t.kernel.path);
-			err = kp_stage(ctx, &t);
-		}
-		kp_target_free(&t);
-		if (err < 0 || match < 0) {
-			eerror("%s: cannot confirm the staged kernel is the configured one: not "
-			       "jumping",
-			       ctx->applet);
-			return 1;
-		}
-	}
+	else if (confirm_staged(ctx) < 0)
+		return 1;
 	busy = ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
 	if (busy) {
 		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could "
