@@ -18,6 +18,7 @@ vm_image() { # build (or reuse) the image; one builder at a time
 vm_boot() {
 	img=$1 log=$2 limit=$3 extra=$4
 	shift 4
+	cr=$(printf '\r')
 	rm -f "$log.rc"
 	{
 		timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 \
@@ -27,8 +28,10 @@ vm_boot() {
 			-drive "file=$img,format=raw,if=none,id=d0" -device nvme,drive=d0,serial=vmtest \
 			</dev/null 2>&1
 		echo $? >"$log.rc"
-	} | tr -d '\r' | while IFS= read -r line; do
-		printf '%s %s\n' "$(date +%s.%N)" "$line"
+	} | while IFS= read -r line; do
+		# no filter in between: a pipe's stdio buffering would stamp lines
+		# when a 4 KiB block fills, not when the console printed them
+		printf '%s %s\n' "$(date +%s.%N)" "${line%"$cr"}"
 	done >"$log"
 	return "$(cat "$log.rc")"
 }
