@@ -149,7 +149,7 @@ static int read_confd(struct kp_ctx *ctx, struct kp_conf *c)
 			ok |= strlen(known[i]) == nl && !strncmp(s->value, known[i], nl);
 		if (!ok) {
 			/* rc_* and the like are OpenRC's own: only shout about ours. */
-			if (nl > 3 && strncmp(s->value, "rc_", 3) != 0)
+			if (strncmp(s->value, "rc_", 3) != 0)
 				ewarn("%s: %s: unknown setting %.*s (ignored; the settings are "
 				      "listed in kexec-load(5))",
 				      ctx->applet, KP_CONFD, (int)nl, s->value);
