@@ -65,8 +65,35 @@ static void explain_with_checks(struct kp_ctx *ctx)
 		explained = true;
 	}
 	if (!explained)
-		eerror("%s: no readiness check explains it; see kexec-prep check", ctx->applet);
+		eerror("%s: no readiness check explains it: a security module (SELinux, "
+		       "AppArmor), a seccomp filter or a container (CAP_SYS_BOOT counts only in "
+		       "the host's initial user namespace) can refuse it; run kexec-prep as root "
+		       "on the host itself",
+		       ctx->applet);
 	kp_report_free(&rep);
+}
+
+/* kexec_file_load answered ENOSYS and nothing fell back to kexec-tools. */
+static void explain_enosys(struct kp_ctx *ctx)
+{
+	struct kp_facts f;
+	char *hint = NULL;
+
+	if (kp_facts_read(&ctx->root, &f) < 0) {
+		eerror("%s: the running kernel has no kexec_file_load (ENOSYS)", ctx->applet);
+		return;
+	}
+	if (f.kexec_tools)
+		eerror("%s: the running kernel has no kexec_file_load (ENOSYS): set "
+		       "LOAD_METHOD=auto or kexec-tools in %s to stage through %s (kexec_load)",
+		       ctx->applet, KP_CONFD, f.kexec_tools);
+	else
+		eerror("%s: the running kernel has no kexec_file_load (ENOSYS), and staging "
+		       "through kexec_load needs kexec-tools, which is not installed: %s",
+		       ctx->applet,
+		       (hint = kp_install_hint(&f, "kexec-tools")) ? hint : "install kexec-tools");
+	free(hint);
+	kp_facts_free(&f);
 }
 
 static void explain_errno(struct kp_ctx *ctx, const struct kp_target *t, int err)
@@ -78,14 +105,12 @@ static void explain_errno(struct kp_ctx *ctx, const struct kp_target *t, int err
 		explain_with_checks(ctx);
 		break;
 	case ENOSYS:
-		eerror("%s: the running kernel has no kexec_file_load (ENOSYS) and kexec-tools is "
-		       "not installed to stage through kexec_load; the readiness checks say:",
-		       ctx->applet);
-		explain_with_checks(ctx);
+		explain_enosys(ctx);
 		break;
 	case ENOEXEC:
-		eerror("%s: the kernel's kexec loader does not accept %s as a kernel image "
-		       "(ENOEXEC)",
+		eerror("%s: the running kernel's kexec_file_load does not accept %s as a kernel "
+		       "image (ENOEXEC): check that it is a kernel for this architecture; "
+		       "kexec-tools (LOAD_METHOD=kexec-tools) parses images itself",
 		       ctx->applet, t->kernel.path);
 		break;
 	case EKEYREJECTED:
@@ -93,7 +118,9 @@ static void explain_errno(struct kp_ctx *ctx, const struct kp_target *t, int err
 	case ENOKEY:
 		eerror("%s: %s: the signature check failed (%s): under lockdown or "
 		       "CONFIG_KEXEC_SIG_FORCE only kernels signed with a trusted key can be "
-		       "staged",
+		       "staged; stage the distribution's signed kernel, or sign this one "
+		       "(sbsign) with a key the running kernel trusts (built in, or enrolled "
+		       "in the firmware's db or MOK)",
 		       ctx->applet, t->kernel.path,
 		       err == -EKEYREJECTED ? "key rejected"
 		       : err == -ENOKEY	    ? "no trusted key"
@@ -344,7 +371,11 @@ int kp_cmd_unload(struct kp_ctx *ctx)
 		kp_facts_free(&f);
 	}
 	if (err < 0) {
-		eerror("%s: cannot unload the staged kernel: %s", ctx->applet, strerror(-err));
+		eerror("%s: cannot unload the staged kernel (%s): it stays staged, and the next "
+		       "reboot jumps into it; run rc-service kexec-load stop as root, or take "
+		       "kexec-exec out of the shutdown runlevel (rc-update del kexec-exec "
+		       "shutdown)",
+		       ctx->applet, strerror(-err));
 		return 1;
 	}
 	if (kp_state_remove(ctx) < 0)
@@ -485,7 +516,9 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 	einfo("Jumping into the staged kernel");
 	err = kp_sys_kexec_reboot(ctx);
 	if (err < 0) {
-		eerror("%s: reboot(LINUX_REBOOT_CMD_KEXEC): %s", ctx->applet, strerror(-err));
+		eerror("%s: reboot(LINUX_REBOOT_CMD_KEXEC) failed (%s): the staged kernel was "
+		       "not entered",
+		       ctx->applet, strerror(-err));
 		return 1;
 	}
 	return 0;

@@ -7,6 +7,8 @@
 # expects: CASE_DIR/NAME.expected. With UPDATE=1 it rewrites that file.
 # CASE_DIR/setup, when present, runs first with the copy's path as $1
 # (for what git cannot store: modes, generated images, module indexes).
+# RUN_PREFIX, when set, is a command (words split at spaces) that runs
+# KEXEC_PREP: tests/sysfail, to make the kernel's answers what a case needs.
 set -eu
 
 bin=$1
@@ -25,7 +27,8 @@ if [ -x "$case_dir/setup" ]; then
 fi
 
 set +e
-EINFO_COLOR=NO LC_ALL=C "$bin" --root "$tmp/root" "$@" >"$tmp/out" 2>&1
+# shellcheck disable=SC2086 # RUN_PREFIX is words
+EINFO_COLOR=NO LC_ALL=C ${RUN_PREFIX:-} "$bin" --root "$tmp/root" "$@" >"$tmp/out" 2>&1
 rc=$?
 set -e
 echo "exit: $rc" >>"$tmp/out"

@@ -120,9 +120,8 @@ chmod 755 "$ird/init"
 # the suite's guest files, then the project itself
 cp -a "$src/tests/vm/guest/." "$root/"
 mkdir -p "$root/usr/libexec/vmtest"
-for t in enosys runstat; do
-	cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/$t" "$src/tests/vm/$t.c"
-done
+cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/runstat" "$src/tests/vm/runstat.c"
+cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/sysfail" "$src/tests/sysfail.c"
 log "building and installing openrc-kexec (meson install --destdir)"
 meson setup "$out/build" "$src" --prefix=/usr --sysconfdir=/etc --buildtype=debugoptimized \
 	-Dman=disabled >/dev/null
