@@ -139,10 +139,12 @@ done | sort -u | while read -r lib; do
 	[ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
 done
 
+# The directories Debian's OpenRC reads without making them; its openrc-run
+# runs lsb2rcconf on every service, which scans /etc/insserv.conf.d.
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/root" \
 	"$root/var/lib" "$root/var/log" "$root/etc/runlevels" "$root/etc/local.d" \
 	"$root/etc/rc.conf.d" "$root/etc/sysctl.d" "$root/lib/rc/plugins" \
-	"$root/usr/local/etc/init.d" "$root/usr/local/etc/conf.d"
+	"$root/usr/local/etc/init.d" "$root/usr/local/etc/conf.d" "$root/etc/insserv.conf.d"
 chmod 1777 "$root/tmp"
 
 # enabled exactly as the README tells users, inside the guest root
