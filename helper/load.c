@@ -73,30 +73,18 @@ static void explain_with_checks(struct kp_ctx *ctx)
 	kp_report_free(&rep);
 }
 
-/* kexec_file_load answered ENOSYS and nothing fell back to kexec-tools. */
-static void explain_enosys(struct kp_ctx *ctx)
+/* "WHY kexec-tools, which is not installed: <how to install it here>" */
+static void tools_missing(const struct kp_ctx *ctx, const struct kp_facts *f, const char *why)
 {
-	struct kp_facts f;
-	char *hint = NULL;
+	char *hint = kp_install_hint(f, "kexec-tools");
 
-	if (kp_facts_read(&ctx->root, &f) < 0) {
-		eerror("%s: the running kernel has no kexec_file_load (ENOSYS)", ctx->applet);
-		return;
-	}
-	if (f.kexec_tools)
-		eerror("%s: the running kernel has no kexec_file_load (ENOSYS): set "
-		       "LOAD_METHOD=auto or kexec-tools in %s to stage through %s (kexec_load)",
-		       ctx->applet, KP_CONFD, f.kexec_tools);
-	else
-		eerror("%s: the running kernel has no kexec_file_load (ENOSYS), and staging "
-		       "through kexec_load needs kexec-tools, which is not installed: %s",
-		       ctx->applet,
-		       (hint = kp_install_hint(&f, "kexec-tools")) ? hint : "install kexec-tools");
+	eerror("%s: %s kexec-tools, which is not installed: %s", ctx->applet, why,
+	       hint ? hint : "install kexec-tools");
 	free(hint);
-	kp_facts_free(&f);
 }
 
-static void explain_errno(struct kp_ctx *ctx, const struct kp_target *t, int err)
+static void explain_errno(struct kp_ctx *ctx, const struct kp_facts *f, const struct kp_target *t,
+			  int err)
 {
 	switch (-err) {
 	case EPERM:
@@ -104,8 +92,16 @@ static void explain_errno(struct kp_ctx *ctx, const struct kp_target *t, int err
 		       ctx->applet);
 		explain_with_checks(ctx);
 		break;
-	case ENOSYS:
-		explain_enosys(ctx);
+	case ENOSYS: /* and nothing fell back to kexec-tools */
+		if (f->kexec_tools)
+			eerror("%s: the running kernel has no kexec_file_load (ENOSYS): set "
+			       "LOAD_METHOD=auto or kexec-tools in %s to stage through %s "
+			       "(kexec_load)",
+			       ctx->applet, KP_CONFD, f->kexec_tools);
+		else
+			tools_missing(ctx, f,
+				      "the running kernel has no kexec_file_load (ENOSYS), and "
+				      "staging through kexec_load needs");
 		break;
 	case ENOEXEC:
 		eerror("%s: the running kernel's kexec_file_load does not accept %s as a kernel "
@@ -209,14 +205,11 @@ int kp_stage(struct kp_ctx *ctx, struct kp_target *t)
 	if (m == KP_METHOD_AUTO && f.has_kexec_file == 0)
 		m = KP_METHOD_TOOLS; /* the kernel has only kexec_load */
 	if (m == KP_METHOD_TOOLS && !f.kexec_tools) {
-		char *hint = kp_install_hint(&f, "kexec-tools");
-
-		eerror("%s: %s kexec-tools, which is not installed: %s", ctx->applet,
-		       ctx->conf.method == KP_METHOD_TOOLS
-			       ? "LOAD_METHOD=kexec-tools needs"
-			       : "this kernel has only kexec_load (no CONFIG_KEXEC_FILE), which needs",
-		       hint ? hint : "install kexec-tools");
-		free(hint);
+		tools_missing(ctx, &f,
+			      ctx->conf.method == KP_METHOD_TOOLS
+				      ? "LOAD_METHOD=kexec-tools needs"
+				      : "this kernel has only kexec_load (no CONFIG_KEXEC_FILE), "
+					"which needs");
 		kp_facts_free(&f);
 		return -ENOENT;
 	}
@@ -239,7 +232,7 @@ int kp_stage(struct kp_ctx *ctx, struct kp_target *t)
 			      strerror(-err), f.kexec_tools);
 			m = KP_METHOD_TOOLS;
 		} else if (err < 0) {
-			explain_errno(ctx, t, err);
+			explain_errno(ctx, &f, t, err);
 		}
 	}
 	if (m == KP_METHOD_TOOLS) {
