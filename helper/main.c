@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kexec-prep.h"
+#include "sys.h"
 
 static const struct kp_command {
 	const char *name;
@@ -33,7 +34,7 @@ static void usage(FILE *out)
 	size_t i;
 
 	fputs("Usage: kexec-prep [options] <command>\n\nCommands:\n", out);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fputs("\nOptions:\n"
 	      "  -r, --root DIR     read the system under DIR instead of /\n"
@@ -60,7 +61,8 @@ static int misuse(const char *what, const char *arg)
 
 int main(int argc, char **argv)
 {
-	struct kp_ctx ctx = {.root = {.fd = -1}, .root_path = "/", .applet = "kexec-prep"};
+	struct kp_ctx ctx = {.root = {.fd = -1}, .applet = "kexec-prep"};
+	const char *root = "/";
 	const struct kp_command *cmd = NULL;
 	size_t i;
 	int c, err, ret;
@@ -70,13 +72,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			ctx.root_path = optarg;
+			root = optarg;
 			break;
 		case 'j':
 			ctx.json = true;
 			break;
 		case 'n':
-			ctx.dry_run = true;
+			kp_sys_set_dry_run(true);
 			break;
 		case 'k':
 			ctx.opt_kernel = optarg;
@@ -111,19 +113,18 @@ int main(int argc, char **argv)
 		return misuse("no command given", NULL);
 	if (optind + 1 < argc)
 		return misuse("unexpected argument", argv[optind + 1]);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			cmd = &commands[i];
 	if (!cmd)
 		return misuse("unknown command", argv[optind]);
-	err = kp_root_open(&ctx.root, ctx.root_path);
+	err = kp_root_open(&ctx.root, root);
 	if (err < 0) {
-		eerror("%s: cannot open the root directory %s: %s", ctx.applet, ctx.root_path,
+		eerror("%s: cannot open the root directory %s: %s", ctx.applet, root,
 		       strerror(-err));
 		return 1;
 	}
 	ret = cmd->fn(&ctx);
-	kp_conf_free(&ctx.conf);
-	kp_root_close(&ctx.root);
+	kp_ctx_free(&ctx);
 	return ret;
 }

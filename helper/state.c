@@ -1,15 +1,13 @@
 /* What was staged, under /run/kexec-prep/staged: key=value lines, written
- * atomically (a temporary file, then rename). */
+ * atomically through the seam. */
 #include <einfo.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "kexec-prep.h"
+#include "sys.h"
 
 static void put_file(FILE *fp, const char *key, const struct kp_file *f)
 {
@@ -41,36 +39,14 @@ static char *render(const struct kp_target *t, const char *method)
 int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *method)
 {
 	char *text = render(t, method);
-	int dfd, fd, err = 0;
-	size_t len;
+	int err;
 
 	if (!text)
 		return -ENOMEM;
-	if (ctx->dry_run) {
-		printf("dry-run: record what was staged in %s\n", KP_STATE);
-		free(text);
-		return 0;
-	}
-	len = strlen(text);
-	mkdirat(ctx->root.fd, KP_STATE_DIR + 1, 0755);
-	dfd = kp_root_openat(&ctx->root, KP_STATE_DIR, O_RDONLY | O_DIRECTORY);
-	if (dfd < 0) {
-		eerror("%s: cannot record what was staged: %s: %s", ctx->applet, KP_STATE_DIR,
-		       strerror(-dfd));
-		free(text);
-		return dfd;
-	}
-	fd = openat(dfd, "staged.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
-		err = -errno;
-	if (fd >= 0 && close(fd) < 0 && !err)
-		err = -errno;
-	if (!err && renameat(dfd, "staged.tmp", dfd, "staged") < 0)
-		err = -errno;
-	if (err)
+	err = kp_sys_state_write(&ctx->root, KP_STATE_DIR, KP_STATE_NAME, text);
+	if (err < 0)
 		eerror("%s: cannot record what was staged in %s: %s", ctx->applet, KP_STATE,
 		       strerror(-err));
-	close(dfd);
 	free(text);
 	return err;
 }
@@ -113,11 +89,5 @@ int kp_state_print(struct kp_ctx *ctx)
 
 int kp_state_remove(struct kp_ctx *ctx)
 {
-	if (ctx->dry_run) {
-		printf("dry-run: remove %s\n", KP_STATE);
-		return 0;
-	}
-	if (unlinkat(ctx->root.fd, KP_STATE + 1, 0) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	return kp_sys_state_remove(&ctx->root, KP_STATE);
 }

@@ -1,6 +1,6 @@
-/* The seam: every syscall and command that changes the machine goes through
- * here, so --dry-run prints exactly the call and makes none. */
-#include <einfo.h>
+/* The seam (see sys.h): the only file that knows about --dry-run. */
+#include "sys.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kexec-prep.h"
+#include "str.h"
 
 #ifndef KEXEC_FILE_UNLOAD
 #define KEXEC_FILE_UNLOAD	0x00000001
@@ -22,42 +25,43 @@
 
 extern char **environ;
 
-char *kp_host_path(const struct kp_ctx *ctx, const char *path)
-{
-	size_t l = strlen(ctx->root_path);
+static bool dry_run;
 
-	while (*path == '/')
-		path++;
-	if (l && ctx->root_path[l - 1] == '/')
-		return kp_strdupf("%s%s", ctx->root_path, path);
-	return kp_strdupf("%s/%s", ctx->root_path, path);
+void kp_sys_set_dry_run(bool on)
+{
+	dry_run = on;
 }
 
-int kp_sys_file_load(struct kp_ctx *ctx, const struct kp_target *t, int initrd_fd)
+const char *kp_sys_said(const char *done, const char *would)
 {
-	unsigned long flags = initrd_fd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
-	size_t len = strlen(t->cmdline) + 1; /* the kernel counts the NUL */
-	long rc;
+	return dry_run ? would : done;
+}
 
-	if (ctx->dry_run) {
-		printf("dry-run: kexec_file_load(kernel_fd=<%s>, initrd_fd=", t->kernel.path);
-		if (initrd_fd < 0)
-			fputs("-1", stdout);
-		else if (t->ninitrds == 1)
-			printf("<%s>", t->initrds[0].path);
+int kp_sys_file_load(const struct kp_sys_fd *kernel, const struct kp_sys_fd *initrd,
+		     const char *cmdline)
+{
+	unsigned long flags = initrd ? 0 : KEXEC_FILE_NO_INITRAMFS;
+	size_t len = strlen(cmdline) + 1; /* the kernel counts the NUL */
+
+	if (dry_run) {
+		printf("dry-run: kexec_file_load(kernel_fd=<%s>, initrd_fd=", kernel->name);
+		if (initrd)
+			printf("<%s>", initrd->name);
 		else
-			printf("<memfd: %s>", t->initrd_names);
-		printf(", cmdline_len=%zu, cmdline=\"%s\", flags=%s)\n", len, t->cmdline,
+			fputs("-1", stdout);
+		printf(", cmdline_len=%zu, cmdline=\"%s\", flags=%s)\n", len, cmdline,
 		       flags ? "KEXEC_FILE_NO_INITRAMFS" : "0");
 		return 0;
 	}
-	rc = syscall(SYS_kexec_file_load, t->kernel.fd, initrd_fd, len, t->cmdline, flags);
-	return rc < 0 ? -errno : 0;
+	if (syscall(SYS_kexec_file_load, kernel->fd, initrd ? initrd->fd : -1, len, cmdline,
+		    flags) < 0)
+		return -errno;
+	return 0;
 }
 
-int kp_sys_file_unload(struct kp_ctx *ctx)
+int kp_sys_file_unload(void)
 {
-	if (ctx->dry_run) {
+	if (dry_run) {
 		puts("dry-run: kexec_file_load(-1, -1, 0, NULL, KEXEC_FILE_UNLOAD)");
 		return 0;
 	}
@@ -66,30 +70,30 @@ int kp_sys_file_unload(struct kp_ctx *ctx)
 	return 0;
 }
 
-/* Run argv (no shell), keep_fd inherited when >= 0; -errno, or the exit
- * status as a positive number. */
-int kp_sys_run(struct kp_ctx *ctx, char *const argv[], int keep_fd)
+/* Run argv (no shell) with the descriptors in keep inherited; under
+ * --dry-run print shown instead. -errno, or the exit status (positive). */
+static int run(char *const argv[], char *const shown[], const int *keep, size_t nkeep)
 {
-	posix_spawn_file_actions_t fa;
-	int status, err, i;
+	int status, err = 0;
+	size_t i;
 	pid_t pid;
 
-	if (ctx->dry_run) {
+	if (dry_run) {
 		fputs("dry-run: run", stdout);
-		for (i = 0; argv[i]; i++)
-			printf(" '%s'", argv[i]);
+		for (i = 0; shown[i]; i++)
+			printf(" '%s'", shown[i]);
 		putchar('\n');
 		return 0;
 	}
-	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, 0) < 0)
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (keep_fd >= 0)
-		fcntl(keep_fd, F_SETFD, FD_CLOEXEC);
+	for (i = 0; i < nkeep && !err; i++)
+		if (fcntl(keep[i], F_SETFD, 0) < 0)
+			err = -errno;
+	if (!err)
+		err = -posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	for (i = 0; i < nkeep; i++)
+		fcntl(keep[i], F_SETFD, FD_CLOEXEC);
 	if (err)
-		return -err;
+		return err;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -98,13 +102,148 @@ int kp_sys_run(struct kp_ctx *ctx, char *const argv[], int keep_fd)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-int kp_sys_kexec_reboot(struct kp_ctx *ctx)
+int kp_sys_tools_load(const char *kexec, const struct kp_sys_fd *kernel,
+		      const struct kp_sys_fd *initrd, const char *cmdline)
 {
-	if (ctx->dry_run) {
+	char *cmd = kp_strdupf("--command-line=%s", cmdline);
+	char *kfd = kp_strdupf("/proc/self/fd/%d", kernel->fd);
+	char *kname = kp_strdupf("/proc/self/fd/<%s>", kernel->name);
+	char *ifd = initrd ? kp_strdupf("--initrd=/proc/self/fd/%d", initrd->fd) : NULL;
+	char *iname = initrd ? kp_strdupf("--initrd=/proc/self/fd/<%s>", initrd->name) : NULL;
+	/* -c: kexec_load(2), the path for kernels without the file call */
+	char *argv[7] = {(char *)kexec, "-l", "-c", cmd},
+	     *shown[7] = {(char *)kexec, "-l", "-c", cmd};
+	int keep[2] = {kernel->fd, initrd ? initrd->fd : -1}, err = -ENOMEM;
+	size_t n = 4;
+
+	if (!cmd || !kfd || !kname || (initrd && (!ifd || !iname)))
+		goto out;
+	if (initrd) {
+		argv[n] = ifd;
+		shown[n++] = iname;
+	}
+	argv[n] = kfd;
+	shown[n++] = kname;
+	err = run(argv, shown, keep, initrd ? 2 : 1);
+out:
+	free(cmd);
+	free(kfd);
+	free(kname);
+	free(ifd);
+	free(iname);
+	return err;
+}
+
+int kp_sys_tools_unload(const char *kexec)
+{
+	char *argv[] = {(char *)kexec, "-u", NULL};
+
+	return run(argv, argv, NULL, 0);
+}
+
+int kp_sys_initrd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
+		       struct kp_sys_fd *out)
+{
+	int mfd = memfd_create("kexec-prep-initrd", MFD_CLOEXEC);
+	size_t i;
+
+	if (mfd < 0)
+		return -errno;
+	for (i = 0; i < n && !dry_run; i++) {
+		off_t off = 0;
+		ssize_t got;
+
+		while ((got = sendfile(mfd, parts[i].fd, &off, 1 << 30)) > 0)
+			;
+		if (got < 0) {
+			int err = -errno;
+
+			close(mfd);
+			return err;
+		}
+	}
+	out->fd = mfd;
+	out->name = name;
+	return 0;
+}
+
+int kp_sys_mount_ro(const char *dev, const char *type, const char *target)
+{
+	char *argv[] = {"/bin/mount", "-o",	   "ro",	   "-t",
+			(char *)type, (char *)dev, (char *)target, NULL};
+
+	return run(argv, argv, NULL, 0);
+}
+
+int kp_sys_umount(const char *target)
+{
+	char *argv[] = {"/bin/umount", (char *)target, NULL};
+
+	return run(argv, argv, NULL, 0);
+}
+
+int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text)
+{
+	size_t len = strlen(text);
+	char *tmp = kp_strdupf("%s.tmp", name);
+	int dfd = -1, fd, err = 0;
+	ssize_t written;
+
+	if (dry_run) {
+		printf("dry-run: record what was staged in %s/%s\n", dir, name);
+		goto out;
+	}
+	if (!tmp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	mkdirat(r->fd, dir + (*dir == '/'), 0755);
+	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0) {
+		err = dfd;
+		goto out;
+	}
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	written = write(fd, text, len);
+	if (written != (ssize_t)len)
+		err = written < 0 ? -errno : -EIO;
+	else if (fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && renameat(dfd, tmp, dfd, name) < 0)
+		err = -errno;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(tmp);
+	return err;
+}
+
+int kp_sys_state_remove(const struct kp_root *r, const char *path)
+{
+	if (dry_run) {
+		printf("dry-run: remove %s\n", path);
+		return 0;
+	}
+	while (*path == '/')
+		path++;
+	if (unlinkat(r->fd, path, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int kp_sys_kexec_reboot(void)
+{
+	if (dry_run) {
 		puts("dry-run: sync(); reboot(LINUX_REBOOT_CMD_KEXEC)");
 		return 0;
 	}
 	sync();
 	reboot(LINUX_REBOOT_CMD_KEXEC);
-	return -errno; /* only reached when the jump did not happen */
+	return -errno;
 }

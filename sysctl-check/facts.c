@@ -1,15 +1,16 @@
-#include "check.h"
+#include "readiness.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kconfig.h"
+#include "str.h"
 
 #define CAP_SYS_BOOT_BIT 22
 
@@ -22,7 +23,7 @@ static char *read_os_id(const struct kp_root *r)
 	static const char *const files[] = {"/etc/os-release", "/usr/lib/os-release"};
 	size_t i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		char *buf, *line, *save = NULL;
 
 		if (kp_read_file(r, files[i], 65536, &buf, NULL) < 0)
@@ -84,7 +85,7 @@ static char *find_kexec_tools(const struct kp_root *r)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kexec_paths) / sizeof(kexec_paths[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kexec_paths); i++) {
 		struct stat st;
 		int fd = kp_root_openat(r, kexec_paths[i], O_PATH);
 
@@ -117,16 +118,31 @@ static void read_kconfig(const struct kp_root *r, struct kp_facts *f)
 	kp_kconfig_free(&kc);
 }
 
+/* kernel.arch exists on newer kernels only; a fixture root sets it. */
+static char *read_arch(const struct kp_root *r)
+{
+	struct utsname u;
+	char *arch;
+
+	if (kp_read_line(r, "/proc/sys/kernel/arch", &arch) == 0)
+		return arch;
+	return strdup(uname(&u) == 0 ? u.machine : "");
+}
+
 int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 {
 	memset(f, 0, sizeof(*f));
 	if (kp_read_line(r, "/proc/sys/kernel/osrelease", &f->release) < 0)
 		f->release = strdup("");
+	f->arch = read_arch(r);
 	f->distro = read_os_id(r);
-	if (kp_read_file(r, "/proc/cmdline", 1 << 20, &f->cmdline, NULL) < 0)
+	f->cmdline_err = kp_read_file(r, "/proc/cmdline", 1 << 20, &f->cmdline, &f->cmdline_len);
+	if (f->cmdline_err < 0)
 		f->cmdline = strdup("");
-	if (!f->release || !f->distro || !f->cmdline)
+	if (!f->release || !f->arch || !f->distro || !f->cmdline) {
+		kp_facts_free(f);
 		return -ENOMEM;
+	}
 	if (f->release[0])
 		read_kconfig(r, f);
 	else
@@ -139,6 +155,7 @@ int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 	f->cap_sys_boot = read_cap_sys_boot(r);
 	if (kp_read_long(r, "/sys/kernel/kexec_loaded", &f->kexec_loaded) < 0)
 		f->kexec_loaded = -1;
+	f->efi_runtime = kp_root_exists(r, "/sys/firmware/efi/runtime");
 	f->kexec_tools = find_kexec_tools(r);
 	return 0;
 }
@@ -146,6 +163,7 @@ int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 void kp_facts_free(struct kp_facts *f)
 {
 	free(f->release);
+	free(f->arch);
 	free(f->distro);
 	free(f->cmdline);
 	free(f->kconfig_source);

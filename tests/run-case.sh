@@ -9,6 +9,8 @@
 # (for what git cannot store: modes, generated images, module indexes).
 # RUN_PREFIX, when set, is a command (words split at spaces) that runs
 # KEXEC_PREP: tests/sysfail, to make the kernel's answers what a case needs.
+# KP_CONFD is where this build reads its settings (meson's sysconfdir): it
+# reads as @CONFD@ in the expected files.
 set -eu
 
 bin=$1
@@ -33,7 +35,7 @@ rc=$?
 set -e
 echo "exit: $rc" >>"$tmp/out"
 # Paths are printed as seen inside the root; the copy's own path must not leak.
-sed "s|$tmp/root|@ROOT@|g" "$tmp/out" >"$tmp/actual"
+sed "s|$tmp/root|@ROOT@|g; s|${KP_CONFD:?}|@CONFD@|g" "$tmp/out" >"$tmp/actual"
 
 expected=$case_dir/$name.expected
 if [ "${UPDATE:-0}" = 1 ]; then

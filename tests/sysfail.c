@@ -4,7 +4,7 @@
  * kernel without kexec_file_load (ENOSYS), a rejected signature, ...
  *   sysfail SYSCALL=ERRNO... [--] COMMAND [ARGS...]
  *   sysfail kexec_file_load=EKEYREJECTED kexec_load=EPERM reboot=EPERM -- kexec-prep load
- * SYSCALL: kexec_file_load, kexec_load, reboot; ERRNO: a name below. */
+ * SYSCALL: a name in the table below; ERRNO: a name below. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -16,7 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_RULES 8
+#define MAX_RULES     8
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #if defined(__x86_64__)
 #define THIS_ARCH AUDIT_ARCH_X86_64
@@ -35,6 +36,7 @@ static const struct name syscalls[] = {
 	{"kexec_file_load", SYS_kexec_file_load},
 	{"kexec_load", SYS_kexec_load},
 	{"reboot", SYS_reboot},
+	{"memfd_create", SYS_memfd_create},
 };
 
 static const struct name errnos[] = {
@@ -42,7 +44,7 @@ static const struct name errnos[] = {
 	{"ENOEXEC", ENOEXEC}, {"EKEYREJECTED", EKEYREJECTED},
 	{"EBADMSG", EBADMSG}, {"ENOKEY", ENOKEY},
 	{"EBUSY", EBUSY},     {"ETXTBSY", ETXTBSY},
-	{"EINVAL", EINVAL},
+	{"EINVAL", EINVAL},   {"EMFILE", EMFILE},
 };
 
 static int lookup(const struct name *t, size_t n, const char *s, size_t len)
@@ -85,9 +87,8 @@ int main(int argc, char **argv)
 		}
 		if (!eq || argv[i][0] == '/')
 			break;
-		sc = lookup(syscalls, sizeof(syscalls) / sizeof(syscalls[0]), argv[i],
-			    (size_t)(eq - argv[i]));
-		err = lookup(errnos, sizeof(errnos) / sizeof(errnos[0]), eq + 1, strlen(eq + 1));
+		sc = lookup(syscalls, ARRAY_SIZE(syscalls), argv[i], (size_t)(eq - argv[i]));
+		err = lookup(errnos, ARRAY_SIZE(errnos), eq + 1, strlen(eq + 1));
 		if (sc < 0 || err < 0 || nrules == MAX_RULES) {
 			fprintf(stderr,
 				"sysfail: %s: unknown system call or error name, or too many\n",

@@ -46,7 +46,7 @@ fetch() {
 
 # --- freshness ----------------------------------------------------------------
 inputs_hash() {
-	(cd "$src" && find helper sysctl-check init.d conf.d tests/vm meson.build meson_options.txt \
+	(cd "$src" && find base helper sysctl-check init.d conf.d tests/vm tests/sysfail.c meson.build meson_options.txt \
 		-type f ! -name '*.img' | sort | xargs sha256sum; ls "$debs") | sha256sum | cut -c1-16
 }
 

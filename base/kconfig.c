@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
+
 #define KCONFIG_MAX (16u << 20)
 
 static bool is_name_char(char c)

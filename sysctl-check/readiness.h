@@ -1,26 +1,21 @@
-/* The readiness checks behind `kexec-prep check`. */
-#ifndef KP_CHECK_H
-#define KP_CHECK_H
+/* The readiness checks behind `kexec-prep check`: what was read off the
+ * machine, the checks run on it, and their report. */
+#ifndef KP_READINESS_H
+#define KP_READINESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sysroot.h"
+#include "root.h"
 
-enum kp_status { KP_OK, KP_WARN, KP_FAIL };
-
-struct kp_check {
-	const char *id;
-	enum kp_status status;
-	char *detail;
-	char *fix; /* NULL when ok */
-};
-
-/* What was read off the machine; -1 means "could not tell". */
+/* What was read off the machine, once per run; -1 means "could not tell". */
 struct kp_facts {
 	char *release;	      /* proc/sys/kernel/osrelease */
+	char *arch;	      /* proc/sys/kernel/arch, else uname(2): "x86_64", "aarch64" */
 	char *distro;	      /* ID= of os-release, "" when unknown */
-	char *cmdline;	      /* proc/cmdline, raw */
+	char *cmdline;	      /* proc/cmdline, raw; "" when unreadable */
+	size_t cmdline_len;   /* its length: it may hold NUL bytes */
+	int cmdline_err;      /* 0, or -errno reading it */
 	char *kconfig_source; /* file the kernel config came from */
 	int kconfig_err;      /* 0, or -errno reading it */
 	size_t kconfig_opts;  /* options found in it */
@@ -33,13 +28,8 @@ struct kp_facts {
 	char *lockdown;	      /* active lockdown mode, NULL when no LSM file, "?" unparsable */
 	int cap_sys_boot;     /* in this process's effective set */
 	long kexec_loaded;    /* /sys/kernel/kexec_loaded */
+	bool efi_runtime;     /* /sys/firmware/efi/runtime: booted through EFI */
 	char *kexec_tools;    /* path of kexec(8) under the root, or NULL */
-};
-
-struct kp_report {
-	struct kp_facts f;
-	struct kp_check *checks;
-	size_t n;
 };
 
 int kp_facts_read(const struct kp_root *r, struct kp_facts *f);
@@ -50,15 +40,31 @@ bool kp_can_kexec_load(const struct kp_facts *f);
 /* The package-manager line that installs pkg on this distro. */
 char *kp_install_hint(const struct kp_facts *f, const char *pkg);
 
-/* Read the facts and run every check; -errno only when out of memory. */
-int kp_check_run(const struct kp_root *r, struct kp_report *rep);
+enum kp_status { KP_OK, KP_WARN, KP_FAIL };
+
+struct kp_check {
+	const char *id;
+	enum kp_status status;
+	char *detail;
+	char *fix; /* NULL when ok */
+};
+
+struct kp_report {
+	struct kp_check *checks;
+	size_t n;
+};
+
+/* Run every check on the facts; -errno only when out of memory. */
+int kp_check_run(const struct kp_root *r, const struct kp_facts *f, struct kp_report *rep);
+/* Takes fix; a check that is not ok needs one (NULL from a failed
+ * allocation gives -ENOMEM). */
 int kp_report_add(struct kp_report *rep, const char *id, enum kp_status st, char *fix,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 bool kp_report_ok(const struct kp_report *rep);
-/* The checks that explain why the kernel refused a load with EPERM. */
+/* The checks that fail: they explain why the kernel refused a load. */
 void kp_report_print_failures(const struct kp_report *rep);
 void kp_report_print_text(const struct kp_report *rep);
-void kp_report_print_json(const struct kp_report *rep);
+void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f);
 void kp_report_free(struct kp_report *rep);
 
 #endif

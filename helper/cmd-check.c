@@ -1,31 +1,25 @@
+/* kexec-prep check: the readiness checks, and what load would stage. */
 #include <einfo.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "kexec-prep.h"
 
-/* What load would stage, and why: resolved and validated as load does it,
- * nothing mounted or staged. A failure has printed its reason already. */
+/* What load would stage, and why: prepared as load prepares it, nothing
+ * mounted or staged. A failure has printed its reason already. */
 static int check_target(struct kp_ctx *ctx, struct kp_report *rep)
 {
 	struct kp_target t = {.kernel = {.fd = -1}};
-	size_t i;
 	int err = kp_conf_load(ctx);
 
 	if (err == 0)
-		err = kp_target_resolve(ctx, &t);
-	if (err == 0)
-		err = kp_image_check_kernel(ctx, &t);
-	for (i = 0; err == 0 && i < t.ninitrds; i++)
-		err = kp_image_check_initrd(ctx, &t.initrds[i]);
-	if (err == 0)
-		err = kp_image_check_modules(ctx, &t);
+		err = kp_prepare(ctx, &t, false);
 	if (err < 0)
-		err = kp_report_add(rep, "kernel", KP_FAIL,
-				    strdup("fix what the message above says; kexec-prep --dry-run "
-					   "load shows the whole staging"),
-				    "nothing can be staged: see the message above");
+		err = kp_report_add(
+			rep, "kernel", KP_FAIL,
+			strdup("fix what the message above says; kexec-prep --dry-run load shows the whole staging"),
+			"nothing can be staged: see the message above");
 	else
 		err = kp_report_add(rep, "kernel", KP_OK, NULL,
 				    "would stage %s (%s), picked by %s, %s%s", t.kernel.path,
@@ -37,8 +31,9 @@ static int check_target(struct kp_ctx *ctx, struct kp_report *rep)
 
 int kp_cmd_check(struct kp_ctx *ctx)
 {
-	struct kp_report rep;
-	int err = kp_check_run(&ctx->root, &rep);
+	const struct kp_facts *f = kp_facts(ctx);
+	struct kp_report rep = {0};
+	int err = f ? kp_check_run(&ctx->root, f, &rep) : -ENOMEM;
 	bool ok;
 
 	if (err == 0)
@@ -49,7 +44,7 @@ int kp_cmd_check(struct kp_ctx *ctx)
 		return 1;
 	}
 	if (ctx->json)
-		kp_report_print_json(&rep);
+		kp_report_print_json(&rep, f);
 	else
 		kp_report_print_text(&rep);
 	ok = kp_report_ok(&rep);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sysroot.h"
+#include "root.h"
 
 struct kp_kconfig_opt {
 	const char *name;  /* "CONFIG_KEXEC" */

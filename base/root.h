@@ -1,6 +1,6 @@
 /* Every file kexec-prep reads is reached under one root directory. */
-#ifndef KP_SYSROOT_H
-#define KP_SYSROOT_H
+#ifndef KP_ROOT_H
+#define KP_ROOT_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -8,10 +8,13 @@
 struct kp_root {
 	int fd;	     /* O_DIRECTORY of --root, owned by the struct */
 	uid_t owner; /* owner of the root directory: "root" for this tree */
+	char *path;  /* as given, for the paths handed to other programs */
 };
 
 int kp_root_open(struct kp_root *r, const char *path);
 void kp_root_close(struct kp_root *r);
+/* path inside the root as this process's file system sees it. */
+char *kp_root_host_path(const struct kp_root *r, const char *path);
 
 /* Open path (absolute or relative, always taken inside the root). Returns an
  * fd or -errno. Symlinks resolve inside the root where the kernel can. */
@@ -27,8 +30,5 @@ int kp_read_gz(const struct kp_root *r, const char *path, size_t max, char **buf
 int kp_read_line(const struct kp_root *r, const char *path, char **line);
 /* A decimal integer file such as a sysctl: -EINVAL if it holds anything else. */
 int kp_read_long(const struct kp_root *r, const char *path, long *val);
-
-/* printf into a new string; NULL only when out of memory. */
-char *kp_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,9 +1,8 @@
-#include "sysroot.h"
+#include "root.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "str.h"
 
 #ifdef SYS_openat2
 #include <linux/openat2.h>
@@ -20,13 +21,15 @@ int kp_root_open(struct kp_root *r, const char *path)
 {
 	struct stat st;
 
+	r->path = NULL;
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->fd < 0)
 		return -errno;
-	if (fstat(r->fd, &st) < 0) {
-		int err = -errno;
-		close(r->fd);
-		r->fd = -1;
+	r->path = strdup(path);
+	if (!r->path || fstat(r->fd, &st) < 0) {
+		int err = r->path ? -errno : -ENOMEM;
+
+		kp_root_close(r);
 		return err;
 	}
 	r->owner = st.st_uid;
@@ -37,7 +40,20 @@ void kp_root_close(struct kp_root *r)
 {
 	if (r->fd >= 0)
 		close(r->fd);
+	free(r->path);
+	r->path = NULL;
 	r->fd = -1;
+}
+
+char *kp_root_host_path(const struct kp_root *r, const char *path)
+{
+	size_t l = strlen(r->path);
+
+	while (*path == '/')
+		path++;
+	if (l && r->path[l - 1] == '/')
+		return kp_strdupf("%s%s", r->path, path);
+	return kp_strdupf("%s/%s", r->path, path);
 }
 
 int kp_root_openat(const struct kp_root *r, const char *path, int flags)
@@ -233,16 +249,4 @@ int kp_read_long(const struct kp_root *r, const char *path, long *val)
 	free(line);
 	*val = v;
 	return 0;
-}
-
-char *kp_strdupf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
 }

@@ -1,0 +1,160 @@
+#include "mounts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Both files escape space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* The next field of line at *p, NUL-terminated in place; NULL at the end. */
+static char *field(char **p)
+{
+	char *s = *p + strspn(*p, " \t"), *e;
+
+	if (!*s)
+		return NULL;
+	e = s + strcspn(s, " \t");
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return s;
+}
+
+/* "36 35 98:0 /root /target rw,noatime shared:1 - ext4 /dev/vda1 rw" */
+static int parse_line(char *line, struct kp_mount *m)
+{
+	char *p = line, *f[6], *sep, *fstype, *source;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!(f[i] = field(&p)))
+			return -1;
+	if (sscanf(f[2], "%u:%u", &m->major, &m->minor) != 2)
+		return -1;
+	while ((sep = field(&p)) && strcmp(sep, "-") != 0)
+		; /* optional fields */
+	if (!sep || !(fstype = field(&p)) || !(source = field(&p)))
+		return -1;
+	unescape(f[4]);
+	unescape(source);
+	m->target = f[4];
+	m->opts = f[5];
+	m->fstype = fstype;
+	m->source = source;
+	return 0;
+}
+
+int kp_mounts_parse(struct kp_mounts *m, char *buf)
+{
+	char *line, *save = NULL;
+	size_t cap = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->buf = buf;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct kp_mount mnt;
+
+		if (parse_line(line, &mnt) < 0)
+			continue;
+		if (m->n == cap) {
+			struct kp_mount *v;
+
+			cap = cap ? cap * 2 : 32;
+			v = realloc(m->v, cap * sizeof(*v));
+			if (!v) {
+				kp_mounts_free(m);
+				return -ENOMEM;
+			}
+			m->v = v;
+		}
+		m->v[m->n++] = mnt;
+	}
+	return 0;
+}
+
+const struct kp_mount *kp_mounts_find(const struct kp_mounts *m, const char *target)
+{
+	size_t i = m->n;
+
+	while (i-- > 0)
+		if (strcmp(m->v[i].target, target) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+bool kp_mount_is_rw(const struct kp_mount *m)
+{
+	return strncmp(m->opts, "rw", 2) == 0 && (m->opts[2] == '\0' || m->opts[2] == ',');
+}
+
+void kp_mounts_free(struct kp_mounts *m)
+{
+	free(m->v);
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
+int kp_fstab_find(const char *text, const char *file, struct kp_fstab_entry *e)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	int found = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = line, *f[4];
+		int i;
+
+		if (line[strspn(line, " \t")] == '#')
+			continue;
+		for (i = 0; i < 4; i++)
+			if (!(f[i] = field(&p)))
+				break;
+		if (i < 3)
+			continue;
+		for (i = 0; i < 3; i++)
+			unescape(f[i]);
+		if (strcmp(f[1], file) != 0)
+			continue;
+		kp_fstab_entry_free(e);
+		e->spec = strdup(f[0]);
+		e->file = strdup(f[1]);
+		e->type = strdup(f[2]);
+		e->opts = strdup(f[3] ? f[3] : "defaults");
+		if (!e->spec || !e->file || !e->type || !e->opts) {
+			found = -ENOMEM;
+			break;
+		}
+		found = 1;
+	}
+	free(copy);
+	if (found < 0)
+		kp_fstab_entry_free(e);
+	return found;
+}
+
+void kp_fstab_entry_free(struct kp_fstab_entry *e)
+{
+	free(e->spec);
+	free(e->file);
+	free(e->type);
+	free(e->opts);
+	memset(e, 0, sizeof(*e));
+}

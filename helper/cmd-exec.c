@@ -1,0 +1,143 @@
+/* kexec-prep exec: at the end of shutdown, jump into the staged kernel once
+ * it is still the configured one and nothing can lose data. */
+#include <einfo.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kexec-prep.h"
+#include "sys.h"
+
+/* Under an init that tells reboot from poweroff, is this a poweroff? */
+static bool is_poweroff(struct kp_ctx *ctx)
+{
+	const char *reboot = getenv("RC_REBOOT"), *rl = getenv("RC_RUNLEVEL");
+	char exe[256];
+	ssize_t n;
+
+	if (!rl || strcmp(rl, "shutdown") != 0 || (reboot && !strcmp(reboot, "YES")))
+		return false;
+	/* busybox init runs "openrc shutdown" for reboot and poweroff alike. */
+	n = readlinkat(ctx->root.fd, "proc/1/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false; /* which init runs is unknown: it cannot tell either */
+	exe[n] = '\0';
+	return strstr(exe, "busybox") == NULL;
+}
+
+/* Is a block-backed filesystem still mounted read-write? Names the first. */
+static char *busy_rw_mount(struct kp_ctx *ctx)
+{
+	const struct kp_mounts *m = kp_mounts(ctx);
+	size_t i;
+
+	if (!m)
+		return strdup("/proc/self/mountinfo (unreadable: cannot tell)");
+	for (i = 0; i < m->n; i++) {
+		const struct kp_mount *e = &m->v[i];
+
+		/* Major 0 is an anonymous device (tmpfs, proc, ...), except btrfs. */
+		if (kp_mount_is_rw(e) && (e->major != 0 || !strncmp(e->source, "/dev/", 5)))
+			return kp_strdupf("%s (%s on %s)", e->target, e->fstype, e->source);
+	}
+	return NULL;
+}
+
+/* Is the staged kernel still the configured one? Stages it again when not.
+ * 0 when the jump may go on. */
+static int confirm_staged(struct kp_ctx *ctx)
+{
+	struct kp_target t;
+	int err = kp_prepare(ctx, &t, false);
+
+	if (err == 0) {
+		err = kp_state_matches(ctx, &t);
+		if (err == 0) {
+			einfo("The configured kernel changed since it was staged: staging %s again",
+			      t.kernel.path);
+			err = kp_stage(ctx, &t);
+		}
+	}
+	kp_target_free(&t);
+	if (err < 0) {
+		eerror("%s: cannot confirm the staged kernel is the configured one: not jumping",
+		       ctx->applet);
+		return err;
+	}
+	return 0;
+}
+
+static int may_jump(struct kp_ctx *ctx)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+
+	if (!f)
+		return -ENOMEM;
+	if (f->kexec_loaded <= 0) {
+		eerror("%s: nothing is staged: not jumping", ctx->applet);
+		return -ENOENT;
+	}
+	if (!kp_root_exists(&ctx->root, KP_STATE)) {
+		einfo("An image was staged by hand (no %s): jumping into it as it is", KP_STATE);
+		return 0;
+	}
+	return confirm_staged(ctx);
+}
+
+/* What happens instead of the jump, as far as this process can tell. */
+static void say_instead(struct kp_ctx *ctx)
+{
+	const char *reboot = getenv("RC_REBOOT");
+
+	if (reboot && !strcmp(reboot, "YES"))
+		ewarn("No kexec jump: the ordinary reboot through the firmware goes on");
+	else if (is_poweroff(ctx))
+		ewarn("No kexec jump: the poweroff goes on");
+	else
+		ewarn("No kexec jump: the shutdown goes on as init asked, without kexec (a reboot through the firmware, or a poweroff)");
+}
+
+static int jump(struct kp_ctx *ctx)
+{
+	char *busy;
+	int err, mounted = kp_bootpart_mount(ctx);
+
+	err = may_jump(ctx);
+	if (mounted)
+		kp_bootpart_umount(ctx);
+	if (err < 0)
+		return err;
+	busy = ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
+	if (busy) {
+		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could be lost (mount-ro has not run; REQUIRE_READONLY=no in %s overrides)",
+		       ctx->applet, busy, KP_CONFD);
+		free(busy);
+		return -EBUSY;
+	}
+	einfo("Jumping into the staged kernel");
+	err = kp_sys_kexec_reboot();
+	if (err < 0)
+		eerror("%s: reboot(LINUX_REBOOT_CMD_KEXEC) failed (%s): the staged kernel was not entered",
+		       ctx->applet, strerror(-err));
+	return err;
+}
+
+/* Exit 0: jumped (only --dry-run comes back); 3: a poweroff, not jumping
+ * on purpose; 1: refused or failed, and it said what happens instead. */
+int kp_cmd_exec(struct kp_ctx *ctx)
+{
+	int err = kp_conf_load(ctx);
+
+	if (err == 0 && is_poweroff(ctx) && !ctx->conf.kexec_on_poweroff) {
+		einfo("Powering off: not jumping (KEXEC_ON_POWEROFF=no)");
+		return 3;
+	}
+	if (err == 0)
+		err = jump(ctx);
+	if (err < 0) {
+		say_instead(ctx);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* kexec-prep status: what is staged; exit 3 when nothing is. */
+#include <einfo.h>
+
+#include "kexec-prep.h"
+
+int kp_cmd_status(struct kp_ctx *ctx)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+	bool have_state = kp_root_exists(&ctx->root, KP_STATE);
+
+	if (!f)
+		return 1;
+	if (f->kexec_loaded < 0) {
+		eerror("%s: /sys/kernel/kexec_loaded is unreadable: this kernel has no kexec",
+		       ctx->applet);
+		return 1;
+	}
+	if (!f->kexec_loaded) {
+		einfo("Nothing is staged: the next reboot goes through the firmware");
+		if (have_state)
+			ewarn("%s: %s is left over from an image that is no longer staged (kexec -u by hand?)",
+			      ctx->applet, KP_STATE);
+		return 3;
+	}
+	if (!have_state) {
+		einfo("An image is staged that kexec-prep did not stage (kexec -l by hand?): the next reboot jumps into it as it is");
+		return 0;
+	}
+	einfo("Staged: the next reboot jumps into it");
+	kp_state_print(ctx);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* Files that choose the next boot: held open, and refused unless root owns
+ * them and nobody else may write them. */
+#include <einfo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kexec-prep.h"
+
+static int refuse(struct kp_file *f, int fd, int err)
+{
+	close(fd);
+	f->fd = -1;
+	return err;
+}
+
+int kp_file_open_checked(struct kp_ctx *ctx, const char *path, const char *what, struct kp_file *f)
+{
+	int fd = kp_root_openat(&ctx->root, path, O_RDONLY);
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	if (fd < 0) {
+		eerror("%s: %s %s: %s", ctx->applet, what, path, strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &f->st) < 0) {
+		int err = -errno;
+
+		eerror("%s: %s %s: %s", ctx->applet, what, path, strerror(-err));
+		return refuse(f, fd, err);
+	}
+	if (!S_ISREG(f->st.st_mode)) {
+		eerror("%s: %s %s is not a regular file", ctx->applet, what, path);
+		return refuse(f, fd, -EINVAL);
+	}
+	if (f->st.st_uid != ctx->root.owner) {
+		eerror("%s: %s %s is owned by uid %u, not by root: fix with chown root:root %s",
+		       ctx->applet, what, path, (unsigned)f->st.st_uid, path);
+		return refuse(f, fd, -EPERM);
+	}
+	if (f->st.st_mode & 022) {
+		/* Whoever can write it chooses the kernel of the next boot. */
+		eerror("%s: %s %s is writable by %s: anyone who can write it owns the next boot; fix with chmod go-w %s",
+		       ctx->applet, what, path, (f->st.st_mode & 002) ? "everyone" : "its group",
+		       path);
+		return refuse(f, fd, -EPERM);
+	}
+	f->path = strdup(path);
+	if (!f->path)
+		return refuse(f, fd, -ENOMEM);
+	f->fd = fd;
+	return 0;
+}
+
+void kp_file_close(struct kp_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	f->path = NULL;
+	f->fd = -1;
+}

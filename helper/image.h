@@ -1,0 +1,38 @@
+/* Kernel image formats, chosen at run time by their magic bytes: every
+ * validator is compiled and tested on every architecture. */
+#ifndef KP_IMAGE_H
+#define KP_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kexec-prep.h"
+
+struct kp_image_format {
+	const char *name;   /* "bzImage" */
+	const char *a_name; /* "a bzImage", for messages */
+	const char *arch;   /* the machine it runs on, as uname -m names it */
+	size_t header_len;
+	size_t magic_at;
+	const char *magic;
+	size_t magic_len;
+	const char *no_magic; /* "no HdrS magic at 0x202" */
+	/* Room the kernel keeps for itself in the command line. */
+	uint32_t cmdline_reserve;
+	/* Checks the header (header_len bytes) as the kernel's own loader
+	 * would, and sets t->version and t->cmdline_max. Prints why not. */
+	int (*check)(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h);
+};
+
+extern const struct kp_image_format kp_image_bzimage;
+extern const struct kp_image_format kp_image_arm64;
+
+/* The kernel: its format, that it is for this machine, its header and the
+ * command line's length. Sets t->format, t->version, t->cmdline_max. */
+int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t);
+/* An initramfs: cpio, or compressed with a compressor the kernel knows. */
+int kp_image_check_initrd(struct kp_ctx *ctx, const struct kp_file *f);
+/* The target's /lib/modules/<version> exists and has usable indexes. */
+int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t);
+
+#endif

@@ -1,0 +1,157 @@
+/* The prepared target: the one step check, load and exec share. A source
+ * finds the entry; the settings adjust it; every file is opened and held;
+ * then it is validated as the kernel will validate it. */
+#include <einfo.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "image.h"
+#include "source.h"
+
+/* INITRD: "none", a list (microcode first), or empty for the entry's own. */
+static int initrd_paths(struct kp_ctx *ctx, struct kp_entry *e, struct kp_strv *out)
+{
+	const char *list = ctx->conf.initrd;
+	char *copy, *w, *save = NULL;
+	int err = 0;
+
+	if (!strcmp(list, "none"))
+		return 0;
+	if (!list[0] && e->has_initrds) {
+		*out = e->initrds;
+		memset(&e->initrds, 0, sizeof(e->initrds));
+		return 0;
+	}
+	if (!list[0])
+		return kp_initrds_by_name(ctx, e->kernel, out);
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (w = strtok_r(copy, " \t,", &save); w && !err; w = strtok_r(NULL, " \t,", &save))
+		err = kp_strv_take(out, kp_boot_path(ctx, w));
+	free(copy);
+	return err;
+}
+
+static int open_initrds(struct kp_ctx *ctx, struct kp_target *t, const struct kp_strv *paths)
+{
+	size_t i;
+	int err;
+
+	t->initrds = paths->n ? calloc(paths->n, sizeof(*t->initrds)) : NULL;
+	if (paths->n && !t->initrds)
+		return -ENOMEM;
+	for (i = 0; i < paths->n; i++) {
+		err = kp_file_open_checked(ctx, paths->v[i], "initramfs", &t->initrds[i]);
+		if (err < 0)
+			return err;
+		t->ninitrds++;
+	}
+	t->initrd_names = kp_strv_join(paths, " + ");
+	return t->initrd_names ? 0 : -ENOMEM;
+}
+
+/* CMDLINE, else the entry's own, else the running one (REUSE_CMDLINE);
+ * then APPEND over it. */
+static int build_cmdline(struct kp_ctx *ctx, const struct kp_entry *e, struct kp_target *t)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+	const char *base = ctx->conf.cmdline[0] ? ctx->conf.cmdline : e->cmdline;
+	struct kp_cmdline cl;
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	if (base) {
+		err = kp_cmdline_parse(&cl, base, strlen(base));
+	} else if (ctx->conf.reuse_cmdline) {
+		if (f->cmdline_err < 0) {
+			eerror("%s: /proc/cmdline: %s (REUSE_CMDLINE=yes needs it; set CMDLINE in %s otherwise)",
+			       ctx->applet, strerror(-f->cmdline_err), KP_CONFD);
+			return f->cmdline_err;
+		}
+		err = kp_cmdline_parse(&cl, f->cmdline, f->cmdline_len);
+		if (err == 0) {
+			/* What the bootloader adds for itself: kexec-tools' --reuse-cmdline
+			 * drops BOOT_IMAGE; initrd= names a file for the EFI stub or the
+			 * bootloader, never the initramfs staged here. */
+			kp_cmdline_remove(&cl, "BOOT_IMAGE");
+			kp_cmdline_remove(&cl, "initrd");
+		}
+	} else {
+		err = kp_cmdline_parse(&cl, "", 0);
+	}
+	if (err < 0)
+		return err;
+	if (ctx->conf.append[0])
+		err = kp_cmdline_set(&cl, ctx->conf.append);
+	if (err == 0) {
+		t->cmdline = kp_cmdline_join(&cl);
+		if (!t->cmdline)
+			err = -ENOMEM;
+	}
+	kp_cmdline_free(&cl);
+	return err;
+}
+
+static int resolve(struct kp_ctx *ctx, struct kp_target *t)
+{
+	struct kp_strv initrds = {0};
+	struct kp_entry e;
+	int err = kp_source_find(ctx, &e);
+
+	if (err < 0)
+		return err;
+	err = kp_file_open_checked(ctx, e.kernel, "kernel", &t->kernel);
+	if (err == 0)
+		err = initrd_paths(ctx, &e, &initrds);
+	if (err == 0)
+		err = open_initrds(ctx, t, &initrds);
+	if (err == 0)
+		err = build_cmdline(ctx, &e, t);
+	if (err == 0) {
+		t->why = e.why;
+		e.why = NULL;
+	}
+	kp_strv_free(&initrds);
+	kp_entry_free(&e);
+	return err;
+}
+
+int kp_prepare(struct kp_ctx *ctx, struct kp_target *t, bool say)
+{
+	size_t i;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->kernel.fd = -1;
+	err = resolve(ctx, t);
+	if (err < 0)
+		return err;
+	if (say)
+		einfo("Kernel: %s (%s)", t->kernel.path, t->why);
+	err = kp_image_check_kernel(ctx, t);
+	for (i = 0; err == 0 && i < t->ninitrds; i++)
+		err = kp_image_check_initrd(ctx, &t->initrds[i]);
+	if (err == 0)
+		err = kp_image_check_modules(ctx, t);
+	return err;
+}
+
+void kp_target_free(struct kp_target *t)
+{
+	size_t i;
+
+	kp_file_close(&t->kernel);
+	for (i = 0; i < t->ninitrds; i++)
+		kp_file_close(&t->initrds[i]);
+	free(t->initrds);
+	free(t->initrd_names);
+	free(t->cmdline);
+	free(t->why);
+	free(t->version);
+	memset(t, 0, sizeof(*t));
+	t->kernel.fd = -1;
+}

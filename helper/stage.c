@@ -1,0 +1,196 @@
+/* Staging a prepared target: the method, the kernel's answer explained,
+ * and the record of what was staged. */
+#include <einfo.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kexec-prep.h"
+#include "sys.h"
+
+/* The readiness checks that fail, or CAP_SYS_BOOT when none does. */
+static void explain_with_checks(struct kp_ctx *ctx, const struct kp_facts *f)
+{
+	struct kp_report rep;
+	bool explained = false;
+
+	if (kp_check_run(&ctx->root, f, &rep) == 0 && !kp_report_ok(&rep)) {
+		kp_report_print_failures(&rep);
+		explained = true;
+	}
+	kp_report_free(&rep);
+	if (f->cap_sys_boot == 0) {
+		eerror("%s: this process lacks CAP_SYS_BOOT, which staging needs: run kexec-prep load as root",
+		       ctx->applet);
+		explained = true;
+	}
+	if (!explained)
+		eerror("%s: no readiness check explains it: a security module (SELinux, AppArmor), a seccomp filter or a container (CAP_SYS_BOOT counts only in the host's initial user namespace) can refuse it; run kexec-prep as root on the host itself",
+		       ctx->applet);
+}
+
+/* "WHY kexec-tools, which is not installed: <how to install it here>" */
+static void tools_missing(const struct kp_ctx *ctx, const struct kp_facts *f, const char *why)
+{
+	char *hint = kp_install_hint(f, "kexec-tools");
+
+	eerror("%s: %s kexec-tools, which is not installed: %s", ctx->applet, why,
+	       hint ? hint : "install kexec-tools");
+	free(hint);
+}
+
+static void explain_errno(struct kp_ctx *ctx, const struct kp_facts *f, const struct kp_target *t,
+			  int err)
+{
+	switch (-err) {
+	case EPERM:
+		eerror("%s: the kernel refused the load (EPERM); the readiness checks say why:",
+		       ctx->applet);
+		explain_with_checks(ctx, f);
+		break;
+	case ENOSYS: /* and nothing fell back to kexec-tools */
+		if (f->kexec_tools)
+			eerror("%s: the running kernel has no kexec_file_load (ENOSYS): set LOAD_METHOD=auto or kexec-tools in %s to stage through %s (kexec_load)",
+			       ctx->applet, KP_CONFD, f->kexec_tools);
+		else
+			tools_missing(
+				ctx, f,
+				"the running kernel has no kexec_file_load (ENOSYS), and staging through kexec_load needs");
+		break;
+	case ENOEXEC:
+		eerror("%s: the running kernel's kexec_file_load does not accept %s as a kernel image (ENOEXEC): check that it is a kernel for this architecture; kexec-tools (LOAD_METHOD=kexec-tools) parses images itself",
+		       ctx->applet, t->kernel.path);
+		break;
+	case EKEYREJECTED:
+	case EBADMSG:
+	case ENOKEY:
+		eerror("%s: %s: the signature check failed (%s): under lockdown or CONFIG_KEXEC_SIG_FORCE only kernels signed with a trusted key can be staged; stage the distribution's signed kernel, or sign this one (sbsign) with a key the running kernel trusts (built in, or enrolled in the firmware's db or MOK)",
+		       ctx->applet, t->kernel.path,
+		       err == -EKEYREJECTED ? "key rejected"
+		       : err == -ENOKEY	    ? "no trusted key"
+					    : "bad signature");
+		break;
+	case EBUSY:
+		eerror("%s: another kexec operation is in progress (EBUSY): try again",
+		       ctx->applet);
+		break;
+	case ETXTBSY:
+		eerror("%s: %s or its initramfs is open for writing (ETXTBSY): wait for the package manager to finish",
+		       ctx->applet, t->kernel.path);
+		break;
+	default:
+		eerror("%s: staging %s failed: %s", ctx->applet, t->kernel.path, strerror(-err));
+	}
+}
+
+static int load_with_tools(struct kp_ctx *ctx, const struct kp_facts *f,
+			   const struct kp_sys_fd *kernel, const struct kp_sys_fd *initrd,
+			   const char *cmdline)
+{
+	char *kexec = kp_root_host_path(&ctx->root, f->kexec_tools);
+	int rc = kexec ? kp_sys_tools_load(kexec, kernel, initrd, cmdline) : -ENOMEM;
+
+	free(kexec);
+	if (rc < 0) {
+		eerror("%s: cannot run %s: %s", ctx->applet, f->kexec_tools, strerror(-rc));
+		return rc;
+	}
+	if (rc > 0) {
+		eerror("%s: %s -l failed (exit status %d): see its message above; kexec-prep check tells what the machine needs",
+		       ctx->applet, f->kexec_tools, rc);
+		explain_with_checks(ctx, f);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The kernel takes one initramfs: several become one memfd. */
+static int one_initrd(struct kp_ctx *ctx, const struct kp_target *t, struct kp_sys_fd *out,
+		      char **name)
+{
+	struct kp_sys_fd *parts;
+	size_t i;
+	int err;
+
+	if (t->ninitrds == 1) {
+		*out = (struct kp_sys_fd){t->initrds[0].fd, t->initrds[0].path};
+		return 0;
+	}
+	parts = calloc(t->ninitrds, sizeof(*parts));
+	*name = kp_strdupf("memfd: %s", t->initrd_names);
+	if (!parts || !*name) {
+		free(parts);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->ninitrds; i++)
+		parts[i] = (struct kp_sys_fd){t->initrds[i].fd, t->initrds[i].path};
+	err = kp_sys_initrd_join(parts, t->ninitrds, *name, out);
+	free(parts);
+	if (err < 0)
+		eerror("%s: cannot join the initramfs files %s into one memfd (%s): not staging %s without them",
+		       ctx->applet, t->initrd_names, strerror(-err), t->kernel.path);
+	return err;
+}
+
+int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+	const struct kp_sys_fd kernel = {t->kernel.fd, t->kernel.path};
+	struct kp_sys_fd initrd = {-1, NULL};
+	enum kp_method m = ctx->conf.method;
+	const char *used = "kexec_file_load";
+	char *joined = NULL;
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	if (!kp_can_file_load(f) && !kp_can_kexec_load(f)) {
+		eerror("%s: this machine cannot stage a kernel; the readiness checks say why:",
+		       ctx->applet);
+		explain_with_checks(ctx, f);
+		return -EPERM;
+	}
+	if (m == KP_METHOD_AUTO && f->has_kexec_file == 0)
+		m = KP_METHOD_TOOLS; /* the kernel has only kexec_load */
+	if (m == KP_METHOD_TOOLS && !f->kexec_tools) {
+		tools_missing(
+			ctx, f,
+			ctx->conf.method == KP_METHOD_TOOLS
+				? "LOAD_METHOD=kexec-tools needs"
+				: "this kernel has only kexec_load (no CONFIG_KEXEC_FILE), which needs");
+		return -ENOENT;
+	}
+	if (t->ninitrds) {
+		err = one_initrd(ctx, t, &initrd, &joined);
+		if (err < 0)
+			goto out;
+	}
+	if (m != KP_METHOD_TOOLS) {
+		err = kp_sys_file_load(&kernel, t->ninitrds ? &initrd : NULL, t->cmdline);
+		/* As kexec-tools does: these mean "this kernel has no file loader for it". */
+		if (m == KP_METHOD_AUTO && f->kexec_tools &&
+		    (err == -ENOSYS || err == -EINVAL || err == -ENOEXEC || err == -EOPNOTSUPP)) {
+			ewarn("%s: kexec_file_load: %s; staging through %s instead", ctx->applet,
+			      strerror(-err), f->kexec_tools);
+			m = KP_METHOD_TOOLS;
+		} else if (err < 0) {
+			explain_errno(ctx, f, t, err);
+		}
+	}
+	if (m == KP_METHOD_TOOLS) {
+		used = "kexec-tools";
+		err = load_with_tools(ctx, f, &kernel, t->ninitrds ? &initrd : NULL, t->cmdline);
+	}
+	if (err == 0)
+		err = kp_state_write(ctx, t, used);
+	if (err == 0)
+		einfo("%s %s (%s)%s%s via %s", kp_sys_said("Staged", "Would stage"), t->kernel.path,
+		      t->version[0] ? t->version : "no version string",
+		      t->ninitrds ? " with " : " without an initramfs", t->initrd_names, used);
+out:
+	if (joined && initrd.fd >= 0)
+		close(initrd.fd);
+	free(joined);
+	return err;
+}

@@ -1,0 +1,70 @@
+#include <stdlib.h>
+
+#include "mounts.h"
+#include "test.h"
+
+static void test_mountinfo(void)
+{
+	struct kp_mounts m;
+	const struct kp_mount *e;
+	char *buf = strdup("22 1 254:1 / / ro,relatime shared:1 - ext4 /dev/vda1 ro\n"
+			   "23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
+			   "garbage line\n"
+			   "30 22 254:2 / /mnt/with\\040space rw,relatime master:3 shared:9 - ext4 "
+			   "/dev/vda2 rw\n"
+			   "31 22 0:40 / /boot rw - vfat /dev/vda3 rw\n"
+			   "32 31 0:41 / /boot ro - tmpfs tmpfs ro\n");
+
+	CHECK(kp_mounts_parse(&m, buf) == 0);
+	CHECK(m.n == 5);
+	e = kp_mounts_find(&m, "/");
+	CHECK(e && e->major == 254 && e->minor == 1 && !kp_mount_is_rw(e));
+	CHECK_STR(e ? e->source : NULL, "/dev/vda1");
+	e = kp_mounts_find(&m, "/mnt/with space");
+	CHECK(e && kp_mount_is_rw(e)); /* unescaped, optional fields skipped */
+	CHECK_STR(e ? e->fstype : NULL, "ext4");
+	e = kp_mounts_find(&m, "/boot"); /* the one on top */
+	CHECK_STR(e ? e->fstype : NULL, "tmpfs");
+	CHECK(kp_mounts_find(&m, "/nowhere") == NULL);
+	kp_mounts_free(&m);
+}
+
+static void test_rw_word(void)
+{
+	struct kp_mount m = {.opts = "rw"};
+
+	CHECK(kp_mount_is_rw(&m));
+	m.opts = "rwx,relatime";
+	CHECK(!kp_mount_is_rw(&m));
+	m.opts = "ro,rw";
+	CHECK(!kp_mount_is_rw(&m));
+}
+
+static void test_fstab(void)
+{
+	struct kp_fstab_entry e;
+	const char *fstab = "# /boot was here\n"
+			    "UUID=4c3a1f2e / ext4 rw,relatime 0 1\n"
+			    "LABEL=old /boot ext2 defaults 0 2\n"
+			    "  LABEL=boot\t/boot  ext4 noauto,ro 0 2\n"
+			    "/dev/sdb1 /mnt/my\\040disk xfs\n";
+
+	CHECK(kp_fstab_find(fstab, "/boot", &e) == 1); /* the last line wins */
+	CHECK_STR(e.spec, "LABEL=boot");
+	CHECK_STR(e.type, "ext4");
+	CHECK_STR(e.opts, "noauto,ro");
+	kp_fstab_entry_free(&e);
+	CHECK(kp_fstab_find(fstab, "/mnt/my disk", &e) == 1);
+	CHECK_STR(e.opts, "defaults");
+	kp_fstab_entry_free(&e);
+	CHECK(kp_fstab_find(fstab, "/srv", &e) == 0);
+	CHECK(kp_fstab_find("#LABEL=x /srv ext4 defaults\n", "/srv", &e) == 0);
+}
+
+int main(void)
+{
+	test_mountinfo();
+	test_rw_word();
+	test_fstab();
+	TEST_DONE();
+}
