@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
+
 static bool is_space(char c)
 {
 	/* The kernel's isspace(): the C locale's, plus 0xa0. */
@@ -81,15 +83,11 @@ static int param_make(struct kp_param *p, const char *word, size_t len)
 
 static int insert_at(struct kp_cmdline *cl, size_t at, struct kp_param *p)
 {
-	if (cl->n == cl->cap) {
-		size_t cap = cl->cap ? cl->cap * 2 : 16;
-		struct kp_param *v = realloc(cl->v, cap * sizeof(*v));
+	struct kp_param *v = kp_grow(cl->v, cl->n, &cl->cap, sizeof(*v));
 
-		if (!v)
-			return -ENOMEM;
-		cl->v = v;
-		cl->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	cl->v = v;
 	memmove(cl->v + at + 1, cl->v + at, (cl->n - at) * sizeof(*cl->v));
 	cl->v[at] = *p;
 	cl->n++;

@@ -75,17 +75,13 @@ int kp_kconfig_parse(struct kp_kconfig *kc, char *buf, size_t len)
 		if (rc < 0)
 			kc->bad_lines++;
 		if (rc > 0) {
-			if (kc->nopts == cap) {
-				struct kp_kconfig_opt *o;
+			struct kp_kconfig_opt *o = kp_grow(kc->opts, kc->nopts, &cap, sizeof(*o));
 
-				cap = cap ? cap * 2 : 256;
-				o = realloc(kc->opts, cap * sizeof(*o));
-				if (!o) {
-					kp_kconfig_free(kc);
-					return -ENOMEM;
-				}
-				kc->opts = o;
+			if (!o) {
+				kp_kconfig_free(kc);
+				return -ENOMEM;
 			}
+			kc->opts = o;
 			kc->opts[kc->nopts++] = opt;
 		}
 		line = buf + i + 1;

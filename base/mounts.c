@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
+
 /* Both files escape space, tab, newline and backslash as \ooo. */
 static void unescape(char *s)
 {
@@ -68,21 +70,16 @@ int kp_mounts_parse(struct kp_mounts *m, char *buf)
 	memset(m, 0, sizeof(*m));
 	m->buf = buf;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct kp_mount mnt;
+		struct kp_mount mnt, *v;
 
 		if (parse_line(line, &mnt) < 0)
 			continue;
-		if (m->n == cap) {
-			struct kp_mount *v;
-
-			cap = cap ? cap * 2 : 32;
-			v = realloc(m->v, cap * sizeof(*v));
-			if (!v) {
-				kp_mounts_free(m);
-				return -ENOMEM;
-			}
-			m->v = v;
+		v = kp_grow(m->v, m->n, &cap, sizeof(*v));
+		if (!v) {
+			kp_mounts_free(m);
+			return -ENOMEM;
 		}
+		m->v = v;
 		m->v[m->n++] = mnt;
 	}
 	return 0;

@@ -92,53 +92,72 @@ int kp_root_exists(const struct kp_root *r, const char *path)
 	return 1;
 }
 
-int kp_read_fd(int fd, size_t max, char **buf, size_t *len)
+/* One chunk from src into p, at most n bytes: bytes read, 0 at the end,
+ * or -errno. */
+typedef ssize_t reader(void *src, char *p, size_t n);
+
+static ssize_t read_plain(void *src, char *p, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(*(int *)src, p, n);
+	while (got < 0 && errno == EINTR);
+	return got < 0 ? -errno : got;
+}
+
+static ssize_t read_gzip(void *src, char *p, size_t n)
+{
+	int got = gzread(src, p, n > INT_MAX ? INT_MAX : (unsigned)n);
+
+	return got < 0 ? -EBADMSG : got;
+}
+
+static int read_all(reader *rd, void *src, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *p = malloc(cap + 1);
+	char *p = malloc(cap + 1), *q;
+	ssize_t got;
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t got;
-
 		if (n == cap) {
-			char *q;
-
-			if (cap > max) {
-				free(p);
-				return -EFBIG;
-			}
+			err = -EFBIG;
+			if (cap > max)
+				goto fail;
 			cap *= 2;
+			err = -ENOMEM;
 			q = realloc(p, cap + 1);
-			if (!q) {
-				free(p);
-				return -ENOMEM;
-			}
+			if (!q)
+				goto fail;
 			p = q;
 		}
-		got = read(fd, p + n, cap - n);
-		if (got < 0) {
-			int err = -errno;
-
-			if (errno == EINTR)
-				continue;
-			free(p);
-			return err;
-		}
+		got = rd(src, p + n, cap - n);
+		err = (int)got;
+		if (got < 0)
+			goto fail;
 		if (got == 0)
 			break;
 		n += (size_t)got;
 	}
-	if (n > max) {
-		free(p);
-		return -EFBIG;
-	}
+	err = -EFBIG;
+	if (n > max)
+		goto fail;
 	p[n] = '\0';
 	*buf = p;
 	if (len)
 		*len = n;
 	return 0;
+fail:
+	free(p);
+	return err;
+}
+
+int kp_read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+	return read_all(read_plain, &fd, max, buf, len);
 }
 
 int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len)
@@ -154,10 +173,8 @@ int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **b
 
 int kp_read_gz(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len)
 {
-	size_t cap = 65536, n = 0;
-	char *p;
 	gzFile gz;
-	int fd = kp_root_openat(r, path, O_RDONLY);
+	int err, fd = kp_root_openat(r, path, O_RDONLY);
 
 	if (fd < 0)
 		return fd;
@@ -166,52 +183,14 @@ int kp_read_gz(const struct kp_root *r, const char *path, size_t max, char **buf
 		close(fd);
 		return -ENOMEM;
 	}
-	p = malloc(cap + 1);
-	if (!p) {
-		gzclose(gz);
-		return -ENOMEM;
+	err = read_all(read_gzip, gz, max, buf, len);
+	/* A stream cut short reads as complete: only gzclose says so. */
+	if (gzclose(gz) != Z_OK && err == 0) {
+		free(*buf);
+		*buf = NULL;
+		err = -EBADMSG;
 	}
-	for (;;) {
-		int got;
-
-		if (n == cap) {
-			char *q;
-
-			if (cap > max)
-				goto too_big;
-			cap *= 2;
-			q = realloc(p, cap + 1);
-			if (!q) {
-				free(p);
-				gzclose(gz);
-				return -ENOMEM;
-			}
-			p = q;
-		}
-		got = gzread(gz, p + n, (unsigned)(cap - n > INT_MAX ? INT_MAX : cap - n));
-		if (got < 0) {
-			free(p);
-			gzclose(gz);
-			return -EBADMSG;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	gzclose(gz);
-	if (n > max) {
-		free(p);
-		return -EFBIG;
-	}
-	p[n] = '\0';
-	*buf = p;
-	if (len)
-		*len = n;
-	return 0;
-too_big:
-	free(p);
-	gzclose(gz);
-	return -EFBIG;
+	return err;
 }
 
 int kp_read_line(const struct kp_root *r, const char *path, char **line)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,20 @@ bool kp_str_ends_with(const char *s, const char *tail)
 	size_t l = strlen(s), tl = strlen(tail);
 
 	return l >= tl && strcmp(s + l - tl, tail) == 0;
+}
+
+void *kp_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	size_t want = *cap ? *cap * 2 : 16;
+
+	if (n < *cap)
+		return v;
+	if (want > SIZE_MAX / size)
+		return NULL;
+	v = realloc(v, want * size);
+	if (v)
+		*cap = want;
+	return v;
 }
 
 int kp_strv_take(struct kp_strv *sv, char *s)

@@ -12,6 +12,11 @@ char *kp_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 bool kp_str_ends_with(const char *s, const char *tail);
 
+/* Room for one more element in an array v of n used and *cap allocated
+ * elements of size bytes: the array (moved, perhaps), or NULL when out of
+ * memory, v untouched. */
+void *kp_grow(void *v, size_t n, size_t *cap, size_t size);
+
 /* A growable list of owned strings. */
 struct kp_strv {
 	char **v;

@@ -105,14 +105,12 @@ int kp_image_check_initrd(struct kp_ctx *ctx, const struct kp_file *f)
 		const char *magic;
 		size_t len;
 	} known[] = {
-		{"070701", 6},	 /* cpio, newc */
-		{"070702", 6},	 /* cpio, crc */
-		{"070707", 6},	 /* cpio, odc */
-		{"\x1f\x8b", 2}, /* gzip */
-		{"\x1f\x9e", 2}, /* old gzip */
-		{"\xfd"
-		 "7zXZ\0",
-		 6},			 /* xz */
+		{"070701", 6},		 /* cpio, newc */
+		{"070702", 6},		 /* cpio, crc */
+		{"070707", 6},		 /* cpio, odc */
+		{"\x1f\x8b", 2},	 /* gzip */
+		{"\x1f\x9e", 2},	 /* old gzip */
+		{"\xfd\x37zXZ\0", 6},	 /* xz */
 		{"\x28\xb5\x2f\xfd", 4}, /* zstd */
 		{"\x02\x21\x4c\x18", 4}, /* lz4 */
 		{"BZh", 3},		 /* bzip2 */

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Lint as a test: lint.sh shellcheck|clang-format SOURCE_ROOT
+# Lint as a test: lint.sh shellcheck|clang-format|split-strings SOURCE_ROOT
 # Finds the project's scripts by their first line (openrc-run scripts, the
 # .in templates too, are checked as POSIX sh) and its C by extension; fails on any finding.
+# split-strings: a message must stay one literal, so that a user can grep
+# the source for what they saw (a literal may end a line of text with \n).
 set -eu
 
 what=$1
@@ -38,8 +40,29 @@ shellcheck)
 	;;
 clang-format)
 	for f in $(files); do
+		[ -f "$f" ] || continue
 		case $f in
 		*.c | *.h) clang-format --dry-run --Werror "$f" || status=1 ;;
+		esac
+	done
+	;;
+split-strings)
+	for f in $(files); do
+		[ -f "$f" ] || continue
+		case $f in
+		*.c | *.h)
+			awk 'FNR == 1 { prev = "" }
+			{
+				cur = $0
+				sub(/^[ \t]+/, "", cur)
+				if (prev ~ /"[ \t]*$/ && prev !~ /\\n"[ \t]*$/ && cur ~ /^"/) {
+					printf "%s:%d: a string literal split across lines: %s\n", FILENAME, FNR, cur
+					bad = 1
+				}
+				prev = $0
+			}
+			END { exit bad }' "$f" || status=1
+			;;
 		esac
 	done
 	;;

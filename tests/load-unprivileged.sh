@@ -2,7 +2,7 @@
 # kexec-prep load on this machine, for real (no --dry-run), as an
 # unprivileged user: it must fail cleanly (exit 1, no sanitizer report) and
 # say that CAP_SYS_BOOT is missing, whatever else this kernel lacks.
-#   load-unprivileged.sh KEXEC_PREP MKBZIMAGE
+#   load-unprivileged.sh KEXEC_PREP MKKERNEL
 set -eu
 
 bin=$1

@@ -7,13 +7,13 @@ static void test_mountinfo(void)
 {
 	struct kp_mounts m;
 	const struct kp_mount *e;
-	char *buf = strdup("22 1 254:1 / / ro,relatime shared:1 - ext4 /dev/vda1 ro\n"
-			   "23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
-			   "garbage line\n"
-			   "30 22 254:2 / /mnt/with\\040space rw,relatime master:3 shared:9 - ext4 "
-			   "/dev/vda2 rw\n"
-			   "31 22 0:40 / /boot rw - vfat /dev/vda3 rw\n"
-			   "32 31 0:41 / /boot ro - tmpfs tmpfs ro\n");
+	char *buf = strdup(
+		"22 1 254:1 / / ro,relatime shared:1 - ext4 /dev/vda1 ro\n"
+		"23 22 0:21 / /proc rw,nosuid - proc proc rw\n"
+		"garbage line\n"
+		"30 22 254:2 / /mnt/with\\040space rw,relatime master:3 shared:9 - ext4 /dev/vda2 rw\n"
+		"31 22 0:40 / /boot rw - vfat /dev/vda3 rw\n"
+		"32 31 0:41 / /boot ro - tmpfs tmpfs ro\n");
 
 	CHECK(kp_mounts_parse(&m, buf) == 0);
 	CHECK(m.n == 5);
