@@ -86,13 +86,13 @@ static int may_jump(struct kp_ctx *ctx)
 }
 
 /* What happens instead of the jump, as far as this process can tell. */
-static void say_instead(struct kp_ctx *ctx)
+static void say_instead(bool poweroff)
 {
 	const char *reboot = getenv("RC_REBOOT");
 
 	if (reboot && !strcmp(reboot, "YES"))
 		ewarn("No kexec jump: the ordinary reboot through the firmware goes on");
-	else if (is_poweroff(ctx))
+	else if (poweroff)
 		ewarn("No kexec jump: the poweroff goes on");
 	else
 		ewarn("No kexec jump: the shutdown goes on as init asked, without kexec (a reboot through the firmware, or a poweroff)");
@@ -127,16 +127,17 @@ static int jump(struct kp_ctx *ctx)
  * on purpose; 1: refused or failed, and it said what happens instead. */
 int kp_cmd_exec(struct kp_ctx *ctx)
 {
+	bool poweroff = is_poweroff(ctx);
 	int err = kp_conf_load(ctx);
 
-	if (err == 0 && is_poweroff(ctx) && !ctx->conf.kexec_on_poweroff) {
+	if (err == 0 && poweroff && !ctx->conf.kexec_on_poweroff) {
 		einfo("Powering off: not jumping (KEXEC_ON_POWEROFF=no)");
 		return 3;
 	}
 	if (err == 0)
 		err = jump(ctx);
 	if (err < 0) {
-		say_instead(ctx);
+		say_instead(poweroff);
 		return 1;
 	}
 	return 0;

@@ -91,7 +91,9 @@ refuse-writable)
 poweroff-openrc-init)
 	[ "$(boots)" = 1 ] || fail "expected 1 kernel boot, saw $(boots)"
 	expect_console "Powering off: not jumping (KEXEC_ON_POWEROFF=no)"
-	expect_console "reboot: Power down" ;;
+	expect_console "reboot: Power down"
+	# it says what really happens: no word of a reboot
+	! has "reboot goes on" || fail "a poweroff was announced as a reboot" ;;
 *)
 	fail "unknown scenario" ;;
 esac
