@@ -107,15 +107,15 @@ void kp_mounts_free(struct kp_mounts *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int kp_fstab_find(const char *text, const char *file, struct kp_fstab_entry *e)
+int kp_fstab_parse(struct kp_fstab *t, char *buf)
 {
-	char *copy = strdup(text), *line, *save = NULL;
-	int found = 0;
+	char *line, *save = NULL;
+	size_t cap = 0;
 
-	memset(e, 0, sizeof(*e));
-	if (!copy)
-		return -ENOMEM;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	memset(t, 0, sizeof(*t));
+	t->buf = buf;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct kp_fstab_entry *v;
 		char *p = line, *f[4];
 		int i;
 
@@ -128,30 +128,41 @@ int kp_fstab_find(const char *text, const char *file, struct kp_fstab_entry *e)
 			continue;
 		for (i = 0; i < 3; i++)
 			unescape(f[i]);
-		if (strcmp(f[1], file) != 0)
-			continue;
-		kp_fstab_entry_free(e);
-		e->spec = strdup(f[0]);
-		e->file = strdup(f[1]);
-		e->type = strdup(f[2]);
-		e->opts = strdup(f[3] ? f[3] : "defaults");
-		if (!e->spec || !e->file || !e->type || !e->opts) {
-			found = -ENOMEM;
-			break;
+		v = kp_grow(t->v, t->n, &cap, sizeof(*v));
+		if (!v) {
+			kp_fstab_free(t);
+			return -ENOMEM;
 		}
-		found = 1;
+		t->v = v;
+		t->v[t->n++] = (struct kp_fstab_entry){f[0], f[1], f[2], f[3] ? f[3] : "defaults"};
 	}
-	free(copy);
-	if (found < 0)
-		kp_fstab_entry_free(e);
-	return found;
+	return 0;
 }
 
-void kp_fstab_entry_free(struct kp_fstab_entry *e)
+const struct kp_fstab_entry *kp_fstab_find(const struct kp_fstab *t, const char *file)
 {
-	free(e->spec);
-	free(e->file);
-	free(e->type);
-	free(e->opts);
-	memset(e, 0, sizeof(*e));
+	size_t i = t->n;
+
+	while (i-- > 0)
+		if (strcmp(t->v[i].file, file) == 0)
+			return &t->v[i];
+	return NULL;
+}
+
+void kp_fstab_free(struct kp_fstab *t)
+{
+	free(t->v);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+}
+
+bool kp_path_within(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+
+	while (l > 1 && dir[l - 1] == '/')
+		l--;
+	if (l == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, dir, l) == 0 && (path[l] == '\0' || path[l] == '/');
 }

@@ -28,12 +28,23 @@ bool kp_mount_is_rw(const struct kp_mount *m);
 void kp_mounts_free(struct kp_mounts *m);
 
 struct kp_fstab_entry {
-	char *spec, *file, *type, *opts;
+	const char *spec, *file, *type, *opts; /* unescaped */
 };
 
-/* The last line of fstab text (not changed) for mount point file:
- * 1 found, 0 none, -ENOMEM. */
-int kp_fstab_find(const char *text, const char *file, struct kp_fstab_entry *e);
-void kp_fstab_entry_free(struct kp_fstab_entry *e);
+struct kp_fstab {
+	char *buf; /* owns every string below */
+	struct kp_fstab_entry *v;
+	size_t n;
+};
+
+/* Takes buf (the whole of /etc/fstab, NUL-terminated) and frees it with t.
+ * Comments and lines of fewer than three fields are skipped. */
+int kp_fstab_parse(struct kp_fstab *t, char *buf);
+/* The last entry for mount point file, NULL when none. */
+const struct kp_fstab_entry *kp_fstab_find(const struct kp_fstab *t, const char *file);
+void kp_fstab_free(struct kp_fstab *t);
+
+/* Is path inside dir (dir itself included), component by component? */
+bool kp_path_within(const char *path, const char *dir);
 
 #endif

@@ -45,6 +45,17 @@ void kp_root_close(struct kp_root *r)
 	r->fd = -1;
 }
 
+int kp_root_reopen(struct kp_root *r)
+{
+	int fd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(r->fd);
+	r->fd = fd;
+	return 0;
+}
+
 char *kp_root_host_path(const struct kp_root *r, const char *path)
 {
 	size_t l = strlen(r->path);

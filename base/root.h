@@ -13,6 +13,9 @@ struct kp_root {
 
 int kp_root_open(struct kp_root *r, const char *path);
 void kp_root_close(struct kp_root *r);
+/* Open the same path again: after a change of mount namespace, lookups
+ * from the old descriptor still walk the old mounts. */
+int kp_root_reopen(struct kp_root *r);
 /* path inside the root as this process's file system sees it. */
 char *kp_root_host_path(const struct kp_root *r, const char *path);
 

@@ -1,43 +1,51 @@
 /* BOOTPART that /etc/fstab lists but nothing has mounted is mounted
- * read-only for the run, with fstab's device and type, at its path under
- * the root, and unmounted after. */
+ * read-only, with fstab's device and type, at its path under the root, in
+ * a mount namespace of this process's own: nothing else on the machine
+ * sees it, and it goes away with the process. check and --dry-run see the
+ * kernels there as load does. */
 #include <einfo.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kexec-prep.h"
 #include "sys.h"
 
-int kp_bootpart_mount(struct kp_ctx *ctx)
+/* A bind mount names a directory of this tree: find it under the root. */
+static char *source_of(struct kp_ctx *ctx, const struct kp_fstab_entry *e)
 {
-	const struct kp_mounts *mounts;
-	struct kp_fstab_entry e;
-	char *fstab, *target = NULL;
-	int rc;
+	const char *o = e->opts;
 
-	if (kp_read_file(&ctx->root, "/etc/fstab", 1 << 20, &fstab, NULL) < 0)
-		return 0;
-	rc = kp_fstab_find(fstab, ctx->conf.bootpart, &e);
-	free(fstab);
-	if (rc <= 0)
-		return 0;
-	mounts = kp_mounts(ctx);
-	if (mounts && !kp_mounts_find(mounts, ctx->conf.bootpart))
-		target = kp_root_host_path(&ctx->root, ctx->conf.bootpart);
-	rc = target ? kp_sys_mount_ro(e.spec, e.type, target) : -1;
-	if (target && rc != 0)
-		ewarn("%s: %s is in /etc/fstab but not mounted, and mounting it read-only failed",
-		      ctx->applet, ctx->conf.bootpart);
-	free(target);
-	kp_fstab_entry_free(&e);
-	return rc == 0;
+	for (; o && *o; o += strcspn(o, ","), o += *o == ',')
+		if (!strncmp(o, "bind", 4) && (o[4] == ',' || !o[4]))
+			return kp_root_host_path(&ctx->root, e->spec);
+	return strdup(e->spec);
 }
 
-void kp_bootpart_umount(struct kp_ctx *ctx)
+void kp_bootpart_mount(struct kp_ctx *ctx)
 {
-	char *target = kp_root_host_path(&ctx->root, ctx->conf.bootpart);
+	const char *bp = ctx->conf.bootpart;
+	const struct kp_fstab *t = kp_fstab(ctx);
+	const struct kp_mounts *m = kp_mounts(ctx);
+	const struct kp_fstab_entry *e = t ? kp_fstab_find(t, bp) : NULL;
+	char *target, *source;
+	int err;
 
-	if (target)
-		kp_sys_umount(target);
+	if (!e || !m || kp_mounts_find(m, bp))
+		return;
+	target = kp_root_host_path(&ctx->root, bp);
+	source = source_of(ctx, e);
+	einfo("%s is in /etc/fstab but not mounted: mounting %s there read-only, in a private mount namespace that only kexec-prep sees",
+	      bp, e->spec);
+	err = target && source ? kp_sys_private_mount_ro(source, e->type, e->opts, target)
+			       : -ENOMEM;
+	/* the root was opened in the old namespace: lookups from it would not
+	 * see the new mount */
+	if (!err)
+		err = kp_root_reopen(&ctx->root);
+	if (err)
+		ewarn("%s: mounting %s read-only failed (%s): kernels there cannot be seen",
+		      ctx->applet, bp, err < 0 ? strerror(-err) : "see mount's message above");
 	free(target);
+	free(source);
 }

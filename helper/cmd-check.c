@@ -8,10 +8,10 @@
 
 /* What load would stage, and why: prepared as load prepares it, nothing
  * mounted or staged. A failure has printed its reason already. */
-static int check_target(struct kp_ctx *ctx, struct kp_report *rep)
+static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 {
 	struct kp_target t = {.kernel = {.fd = -1}};
-	int err = kp_conf_load(ctx);
+	int err = conf_err;
 
 	if (err == 0)
 		err = kp_prepare(ctx, &t, false);
@@ -31,13 +31,18 @@ static int check_target(struct kp_ctx *ctx, struct kp_report *rep)
 
 int kp_cmd_check(struct kp_ctx *ctx)
 {
-	const struct kp_facts *f = kp_facts(ctx);
+	int conf_err = kp_conf_load(ctx), err;
+	const struct kp_facts *f;
 	struct kp_report rep = {0};
-	int err = f ? kp_check_run(&ctx->root, f, &rep) : -ENOMEM;
 	bool ok;
 
+	/* the settings say where the kernels are: see them first */
+	if (conf_err == 0)
+		kp_bootpart_mount(ctx);
+	f = kp_facts(ctx);
+	err = f ? kp_check_run(&ctx->root, f, &rep) : -ENOMEM;
 	if (err == 0)
-		err = check_target(ctx, &rep);
+		err = check_target(ctx, conf_err, &rep);
 	if (err < 0) {
 		eerror("%s: check: %s", ctx->applet, strerror(-err));
 		kp_report_free(&rep);

@@ -101,11 +101,10 @@ static void say_instead(bool poweroff)
 static int jump(struct kp_ctx *ctx)
 {
 	char *busy;
-	int err, mounted = kp_bootpart_mount(ctx);
+	int err;
 
+	kp_bootpart_mount(ctx);
 	err = may_jump(ctx);
-	if (mounted)
-		kp_bootpart_umount(ctx);
 	if (err < 0)
 		return err;
 	busy = ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;

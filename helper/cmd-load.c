@@ -4,16 +4,14 @@
 int kp_cmd_load(struct kp_ctx *ctx)
 {
 	struct kp_target t;
-	int err, mounted;
+	int err;
 
 	if (kp_conf_load(ctx) < 0)
 		return 1;
-	mounted = kp_bootpart_mount(ctx);
+	kp_bootpart_mount(ctx);
 	err = kp_prepare(ctx, &t, true);
 	if (err == 0)
 		err = kp_stage(ctx, &t);
 	kp_target_free(&t);
-	if (mounted)
-		kp_bootpart_umount(ctx);
 	return err < 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /* The machine as this run found it: read on first use, never twice. */
 #include <errno.h>
+#include <string.h>
 
 #include "kexec-prep.h"
 
@@ -24,6 +25,36 @@ const struct kp_mounts *kp_mounts(struct kp_ctx *ctx)
 	return ctx->mounts_read > 0 ? &ctx->mounts : NULL;
 }
 
+const struct kp_fstab *kp_fstab(struct kp_ctx *ctx)
+{
+	char *buf;
+	int err;
+
+	if (!ctx->fstab_read) {
+		err = kp_read_file(&ctx->root, "/etc/fstab", 1 << 20, &buf, NULL);
+		if (err == 0)
+			err = kp_fstab_parse(&ctx->fstab, buf);
+		ctx->fstab_read = err < 0 ? err : 1;
+	}
+	return ctx->fstab_read > 0 ? &ctx->fstab : NULL;
+}
+
+const char *kp_partition_of(struct kp_ctx *ctx, const char *path)
+{
+	const struct kp_mounts *m = kp_mounts(ctx);
+	const struct kp_fstab *t = kp_fstab(ctx);
+	const char *best = "/";
+	size_t i;
+
+	for (i = 0; m && i < m->n; i++)
+		if (kp_path_within(path, m->v[i].target) && strlen(m->v[i].target) > strlen(best))
+			best = m->v[i].target;
+	for (i = 0; t && i < t->n; i++)
+		if (kp_path_within(path, t->v[i].file) && strlen(t->v[i].file) > strlen(best))
+			best = t->v[i].file;
+	return best;
+}
+
 void kp_ctx_free(struct kp_ctx *ctx)
 {
 	kp_conf_free(&ctx->conf);
@@ -31,5 +62,8 @@ void kp_ctx_free(struct kp_ctx *ctx)
 		kp_facts_free(&ctx->facts);
 	if (ctx->mounts_read > 0)
 		kp_mounts_free(&ctx->mounts);
+	if (ctx->fstab_read > 0)
+		kp_fstab_free(&ctx->fstab);
+	kp_strv_free(&ctx->doubts);
 	kp_root_close(&ctx->root);
 }

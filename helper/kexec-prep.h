@@ -42,7 +42,10 @@ struct kp_ctx {
 	/* read on first use, once per run: see ctx.c */
 	struct kp_facts facts;
 	struct kp_mounts mounts;
-	int facts_read, mounts_read; /* 0 not yet, 1 read, -errno failed */
+	struct kp_fstab fstab;
+	int facts_read, mounts_read, fstab_read; /* 0 not yet, 1 read, -errno failed */
+	/* boot loaders found but not read with certainty: said by check, warned by load */
+	struct kp_strv doubts;
 };
 
 /* ctx.c: the machine as this run found it. */
@@ -50,6 +53,11 @@ struct kp_ctx {
 const struct kp_facts *kp_facts(struct kp_ctx *ctx);
 /* NULL when /proc/self/mountinfo is unreadable. */
 const struct kp_mounts *kp_mounts(struct kp_ctx *ctx);
+/* NULL when /etc/fstab is unreadable or absent. */
+const struct kp_fstab *kp_fstab(struct kp_ctx *ctx);
+/* The mount point (mounted, or listed in fstab) that holds path: the root
+ * of the partition a boot loader reads it from. */
+const char *kp_partition_of(struct kp_ctx *ctx, const char *path);
 void kp_ctx_free(struct kp_ctx *ctx);
 
 /* A file held open: what was checked is what gets staged. */
@@ -97,10 +105,9 @@ int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t);
 int kp_state_print(struct kp_ctx *ctx);
 int kp_state_remove(struct kp_ctx *ctx);
 
-/* bootpart.c: BOOTPART from fstab, mounted read-only for the run when it
- * is not mounted. Returns 1 when this call mounted it. */
-int kp_bootpart_mount(struct kp_ctx *ctx);
-void kp_bootpart_umount(struct kp_ctx *ctx);
+/* bootpart.c: BOOTPART from fstab, mounted read-only in a private mount
+ * namespace for the run when it is not mounted. */
+void kp_bootpart_mount(struct kp_ctx *ctx);
 
 /* the subcommands, one file each */
 int kp_cmd_check(struct kp_ctx *ctx);

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -70,21 +72,14 @@ int kp_sys_file_unload(void)
 	return 0;
 }
 
-/* Run argv (no shell) with the descriptors in keep inherited; under
- * --dry-run print shown instead. -errno, or the exit status (positive). */
-static int run(char *const argv[], char *const shown[], const int *keep, size_t nkeep)
+/* Run argv (no shell) with the descriptors in keep inherited: -errno, or
+ * the exit status (positive). */
+static int spawn(char *const argv[], const int *keep, size_t nkeep)
 {
 	int status, err = 0;
 	size_t i;
 	pid_t pid;
 
-	if (dry_run) {
-		fputs("dry-run: run", stdout);
-		for (i = 0; shown[i]; i++)
-			printf(" '%s'", shown[i]);
-		putchar('\n');
-		return 0;
-	}
 	for (i = 0; i < nkeep && !err; i++)
 		if (fcntl(keep[i], F_SETFD, 0) < 0)
 			err = -errno;
@@ -100,6 +95,20 @@ static int run(char *const argv[], char *const shown[], const int *keep, size_t 
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* spawn, or under --dry-run print shown instead. */
+static int run(char *const argv[], char *const shown[], const int *keep, size_t nkeep)
+{
+	size_t i;
+
+	if (!dry_run)
+		return spawn(argv, keep, nkeep);
+	fputs("dry-run: run", stdout);
+	for (i = 0; shown[i]; i++)
+		printf(" '%s'", shown[i]);
+	putchar('\n');
+	return 0;
 }
 
 int kp_sys_tools_load(const char *kexec, const struct kp_sys_fd *kernel,
@@ -167,19 +176,23 @@ int kp_sys_initrd_join(const struct kp_sys_fd *parts, size_t n, const char *name
 	return 0;
 }
 
-int kp_sys_mount_ro(const char *dev, const char *type, const char *target)
+int kp_sys_private_mount_ro(const char *source, const char *type, const char *fstab_opts,
+			    const char *target)
 {
-	char *argv[] = {"/bin/mount", "-o",	   "ro",	   "-t",
-			(char *)type, (char *)dev, (char *)target, NULL};
+	static bool private;
+	bool bind = strstr(fstab_opts, "bind") != NULL;
+	char *argv[] = {"/bin/mount", "-o",	      bind ? "bind,ro" : "ro", "-t", (char *)type,
+			"--",	      (char *)source, (char *)target,	       NULL};
 
-	return run(argv, argv, NULL, 0);
-}
-
-int kp_sys_umount(const char *target)
-{
-	char *argv[] = {"/bin/umount", (char *)target, NULL};
-
-	return run(argv, argv, NULL, 0);
+	if (!private) {
+		if (unshare(CLONE_NEWNS) < 0)
+			return -errno;
+		/* nothing mounted here propagates back to the host */
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return -errno;
+		private = true;
+	}
+	return spawn(argv, NULL, 0);
 }
 
 int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text)

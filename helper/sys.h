@@ -1,6 +1,7 @@
 /* The seam: every change kexec-prep makes to the machine goes through
  * these calls, with plain arguments. Under --dry-run they print exactly the
- * call they would make and make none; nothing else in kexec-prep knows
+ * call they would make and make none (but the private mount, which
+ * changes nothing anyone else sees); nothing else in kexec-prep knows
  * whether this is a dry run. Each returns 0 or -errno. */
 #ifndef KP_SYS_H
 #define KP_SYS_H
@@ -35,9 +36,13 @@ int kp_sys_tools_unload(const char *kexec);
  * out->fd is the memfd, owned by the caller. */
 int kp_sys_initrd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
 		       struct kp_sys_fd *out);
-/* mount -o ro, umount; a positive return is the command's exit status. */
-int kp_sys_mount_ro(const char *dev, const char *type, const char *target);
-int kp_sys_umount(const char *target);
+/* Moves this process into a mount namespace of its own (once), then runs
+ * mount -o ro there; a positive return is mount's exit status. It changes
+ * nothing any other process sees, so --dry-run does it too: it is how a
+ * dry run sees an unmounted /boot. fstab_opts: for bind, which mount(8)
+ * needs to know. */
+int kp_sys_private_mount_ro(const char *source, const char *type, const char *fstab_opts,
+			    const char *target);
 /* Write dir/name under the root atomically (a temporary file, then rename). */
 int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name,
 		       const char *text);

@@ -157,7 +157,7 @@ int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 		f->kexec_loaded = -1;
 	f->efi_runtime = kp_root_exists(r, "/sys/firmware/efi/runtime");
 	f->kexec_tools = find_kexec_tools(r);
-	return 0;
+	return kp_loaders_read(r, f);
 }
 
 void kp_facts_free(struct kp_facts *f)
@@ -169,6 +169,7 @@ void kp_facts_free(struct kp_facts *f)
 	free(f->kconfig_source);
 	free(f->lockdown);
 	free(f->kexec_tools);
+	kp_loaders_free(f);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -5,8 +5,25 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "root.h"
+
+/* The boot loaders kexec-prep reads, and the evidence that one of them
+ * boots this machine (loader.c). */
+enum kp_loader { KP_LOADER_EXTLINUX, KP_LOADER_GRUB, KP_LOADER_SDBOOT, KP_LOADER_UKI, KP_LOADERS };
+
+struct kp_loader_seen {
+	enum kp_loader id;
+	int score; /* 0: no trace; 10: its configuration exists; 20 and up: this boot came through
+		      it */
+	char *why; /* the evidence, for the user */
+	char *config;	       /* its configuration (file or directory) under the root, or NULL */
+	struct timespec mtime; /* of config: of two configurations, the newer counts more */
+	char *booted; /* what this boot says it booted: an entry id, an ESP path; or NULL */
+};
+
+const char *kp_loader_name(enum kp_loader id);
 
 /* What was read off the machine, once per run; -1 means "could not tell". */
 struct kp_facts {
@@ -30,9 +47,15 @@ struct kp_facts {
 	long kexec_loaded;    /* /sys/kernel/kexec_loaded */
 	bool efi_runtime;     /* /sys/firmware/efi/runtime: booted through EFI */
 	char *kexec_tools;    /* path of kexec(8) under the root, or NULL */
+	/* every boot loader, the likeliest first */
+	struct kp_loader_seen loaders[KP_LOADERS];
 };
 
 int kp_facts_read(const struct kp_root *r, struct kp_facts *f);
+/* loader.c: fills f->loaders from the command line, EFI variables and the
+ * configuration files; f->cmdline must be read. */
+int kp_loaders_read(const struct kp_root *r, struct kp_facts *f);
+void kp_loaders_free(struct kp_facts *f);
 void kp_facts_free(struct kp_facts *f);
 /* Which staging syscalls can work here, as far as the facts tell. */
 bool kp_can_file_load(const struct kp_facts *f);

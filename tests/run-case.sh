@@ -6,7 +6,8 @@
 # runs: KEXEC_PREP --root <copy of CASE_DIR/root> ARGS...
 # expects: CASE_DIR/NAME.expected. With UPDATE=1 it rewrites that file.
 # CASE_DIR/setup, when present, runs first with the copy's path as $1
-# (for what git cannot store: modes, generated images, module indexes).
+# (for what git cannot store: modes, generated images, module indexes);
+# its exit status 77 skips the case.
 # RUN_PREFIX, when set, is a command (words split at spaces) that runs
 # KEXEC_PREP: tests/sysfail, to make the kernel's answers what a case needs.
 # KP_CONFD is where this build reads its settings (meson's sysconfdir): it
@@ -25,7 +26,8 @@ if [ -d "$case_dir/root" ]; then
 	cp -a "$case_dir/root/." "$tmp/root/"
 fi
 if [ -x "$case_dir/setup" ]; then
-	"$case_dir/setup" "$tmp/root"
+	# exit 77 from a setup: this case cannot run here (skipped)
+	"$case_dir/setup" "$tmp/root" || exit $?
 fi
 
 set +e

@@ -42,23 +42,35 @@ static void test_rw_word(void)
 
 static void test_fstab(void)
 {
-	struct kp_fstab_entry e;
-	const char *fstab = "# /boot was here\n"
-			    "UUID=4c3a1f2e / ext4 rw,relatime 0 1\n"
-			    "LABEL=old /boot ext2 defaults 0 2\n"
-			    "  LABEL=boot\t/boot  ext4 noauto,ro 0 2\n"
-			    "/dev/sdb1 /mnt/my\\040disk xfs\n";
+	struct kp_fstab t;
+	const struct kp_fstab_entry *e;
+	char *fstab = strdup("# /boot was here\n"
+			     "UUID=4c3a1f2e / ext4 rw,relatime 0 1\n"
+			     "LABEL=old /boot ext2 defaults 0 2\n"
+			     "  LABEL=boot\t/boot  ext4 noauto,ro 0 2\n"
+			     "/dev/sdb1 /mnt/my\\040disk xfs\n"
+			     "#LABEL=x /srv ext4 defaults\n"
+			     "short line\n");
 
-	CHECK(kp_fstab_find(fstab, "/boot", &e) == 1); /* the last line wins */
-	CHECK_STR(e.spec, "LABEL=boot");
-	CHECK_STR(e.type, "ext4");
-	CHECK_STR(e.opts, "noauto,ro");
-	kp_fstab_entry_free(&e);
-	CHECK(kp_fstab_find(fstab, "/mnt/my disk", &e) == 1);
-	CHECK_STR(e.opts, "defaults");
-	kp_fstab_entry_free(&e);
-	CHECK(kp_fstab_find(fstab, "/srv", &e) == 0);
-	CHECK(kp_fstab_find("#LABEL=x /srv ext4 defaults\n", "/srv", &e) == 0);
+	CHECK(kp_fstab_parse(&t, fstab) == 0);
+	CHECK(t.n == 4);
+	e = kp_fstab_find(&t, "/boot"); /* the last line wins */
+	CHECK_STR(e ? e->spec : NULL, "LABEL=boot");
+	CHECK_STR(e ? e->type : NULL, "ext4");
+	CHECK_STR(e ? e->opts : NULL, "noauto,ro");
+	e = kp_fstab_find(&t, "/mnt/my disk");
+	CHECK_STR(e ? e->opts : NULL, "defaults");
+	CHECK(kp_fstab_find(&t, "/srv") == NULL);
+	kp_fstab_free(&t);
+}
+
+static void test_within(void)
+{
+	CHECK(kp_path_within("/boot/vmlinuz", "/boot"));
+	CHECK(kp_path_within("/boot", "/boot/"));
+	CHECK(!kp_path_within("/bootx/vmlinuz", "/boot"));
+	CHECK(kp_path_within("/etc", "/"));
+	CHECK(!kp_path_within("relative", "/"));
 }
 
 int main(void)
@@ -66,5 +78,6 @@ int main(void)
 	test_mountinfo();
 	test_rw_word();
 	test_fstab();
+	test_within();
 	TEST_DONE();
 }
