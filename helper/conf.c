@@ -13,7 +13,7 @@
 
 #include "kexec-prep.h"
 
-enum kind { STRING, YESNO, METHOD };
+enum kind { STRING, YESNO, METHOD, FROM, REUSE };
 
 static const struct setting {
 	const char *name;
@@ -29,7 +29,9 @@ static const struct setting {
 	 offsetof(struct kp_ctx, opt_kernel), "--kernel"},
 	{"INITRD", STRING, offsetof(struct kp_conf, initrd), "",
 	 offsetof(struct kp_ctx, opt_initrd), "--initrd"},
-	{"REUSE_CMDLINE", YESNO, offsetof(struct kp_conf, reuse_cmdline), "yes", 0, NULL},
+	{"CMDLINE_FROM", FROM, offsetof(struct kp_conf, cmdline_from), "auto", 0, NULL},
+	/* the older word for it: yes is CMDLINE_FROM=running, no is none */
+	{"REUSE_CMDLINE", REUSE, offsetof(struct kp_conf, cmdline_from), "", 0, NULL},
 	{"APPEND", STRING, offsetof(struct kp_conf, append), "",
 	 offsetof(struct kp_ctx, opt_append), "--append"},
 	{"CMDLINE", STRING, offsetof(struct kp_conf, cmdline), "",
@@ -40,11 +42,32 @@ static const struct setting {
 	{"KEXEC_ON_POWEROFF", YESNO, offsetof(struct kp_conf, kexec_on_poweroff), "no", 0, NULL},
 };
 
+static bool is_yes(const char *v)
+{
+	return !strcasecmp(v, "yes") || !strcasecmp(v, "y") || !strcasecmp(v, "true") ||
+	       !strcmp(v, "1");
+}
+
+static bool is_no(const char *v)
+{
+	return !strcasecmp(v, "no") || !strcasecmp(v, "n") || !strcasecmp(v, "false") ||
+	       !strcmp(v, "0");
+}
+
 /* from is where v came from, for the message: the file or the flag. */
 static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, const char *v)
 {
+	static const char *const froms[] = {[KP_FROM_AUTO] = "auto",
+					    [KP_FROM_ENTRY] = "entry",
+					    [KP_FROM_RUNNING] = "running",
+					    [KP_FROM_NONE] = "none"};
+	static const char *const wants[] = {[YESNO] = "yes or no",
+					    [METHOD] = "auto, file or kexec-tools",
+					    [FROM] = "auto, entry, running or none",
+					    [REUSE] = "yes or no"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
+	size_t i;
 
 	if (!*v)
 		v = s->def;
@@ -57,15 +80,23 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 		*(char **)dst = str;
 		return 0;
 	case YESNO:
-		if (!strcasecmp(v, "yes") || !strcasecmp(v, "y") || !strcasecmp(v, "true") ||
-		    !strcmp(v, "1"))
-			*(bool *)dst = true;
-		else if (!strcasecmp(v, "no") || !strcasecmp(v, "n") || !strcasecmp(v, "false") ||
-			 !strcmp(v, "0"))
-			*(bool *)dst = false;
-		else
+		if (!is_yes(v) && !is_no(v))
 			break;
+		*(bool *)dst = is_yes(v);
 		return 0;
+	case REUSE:
+		if (*v && !is_yes(v) && !is_no(v))
+			break;
+		if (*v)
+			*(enum kp_cmdline_from *)dst = is_yes(v) ? KP_FROM_RUNNING : KP_FROM_NONE;
+		return 0;
+	case FROM:
+		for (i = 0; i < ARRAY_SIZE(froms); i++)
+			if (!strcmp(v, froms[i])) {
+				*(enum kp_cmdline_from *)dst = (enum kp_cmdline_from)i;
+				return 0;
+			}
+		break;
 	case METHOD:
 		if (!strcmp(v, "auto"))
 			*(enum kp_method *)dst = KP_METHOD_AUTO;
@@ -77,8 +108,7 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 			break;
 		return 0;
 	}
-	eerror("%s: %s: %s=\"%s\" is not %s", ctx->applet, from, s->name, v,
-	       s->kind == YESNO ? "yes or no" : "auto, file or kexec-tools");
+	eerror("%s: %s: %s=\"%s\" is not %s", ctx->applet, from, s->name, v, wants[s->kind]);
 	return -EINVAL;
 }
 

@@ -52,6 +52,35 @@ int kp_file_open_checked(struct kp_ctx *ctx, const char *path, const char *what,
 	if (!f->path)
 		return refuse(f, fd, -ENOMEM);
 	f->fd = fd;
+	f->off = 0;
+	f->size = f->st.st_size;
+	return 0;
+}
+
+ssize_t kp_file_pread(const struct kp_file *f, void *buf, size_t n, off_t at)
+{
+	if (at < 0 || at >= f->size)
+		return 0;
+	if ((off_t)n > f->size - at)
+		n = (size_t)(f->size - at);
+	return pread(f->fd, buf, n, f->off + at);
+}
+
+int kp_file_window(const struct kp_file *f, off_t off, off_t size, const char *path,
+		   struct kp_file *out)
+{
+	*out = *f;
+	out->off = off;
+	out->size = size;
+	out->path = strdup(path);
+	out->fd = out->path ? fcntl(f->fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (out->fd < 0) {
+		int err = out->path ? -errno : -ENOMEM;
+
+		free(out->path);
+		out->path = NULL;
+		return err;
+	}
 	return 0;
 }
 

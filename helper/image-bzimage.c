@@ -31,14 +31,14 @@ static uint32_t le32(const unsigned char *p)
 }
 
 /* The first word of the version string at kernel_version + 0x200. */
-static char *bz_version(int fd, uint16_t off, off_t size)
+static char *bz_version(const struct kp_file *f, uint16_t off)
 {
 	char buf[256];
 	ssize_t n;
 
-	if (off == 0 || (off_t)off + 0x200 >= size)
+	if (off == 0)
 		return strdup("");
-	n = pread(fd, buf, sizeof(buf) - 1, (off_t)off + 0x200);
+	n = kp_file_pread(f, buf, sizeof(buf) - 1, (off_t)off + 0x200);
 	if (n <= 0)
 		return strdup("");
 	buf[n] = '\0';
@@ -71,9 +71,9 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 		return -ENOEXEC;
 	}
 	setup_end = ((off_t)(h[BZ_SETUP_SECTS] ? h[BZ_SETUP_SECTS] : 4) + 1) * 512;
-	if (setup_end >= t->kernel.st.st_size) {
+	if (setup_end >= t->kernel.size) {
 		eerror("%s: kernel %s is truncated: its setup code says %lld bytes, the file has %lld: reinstall the kernel package",
-		       ctx->applet, path, (long long)setup_end, (long long)t->kernel.st.st_size);
+		       ctx->applet, path, (long long)setup_end, (long long)t->kernel.size);
 		return -ENOEXEC;
 	}
 	if (f->efi_runtime && !(xlf & XLF_EFI_KEXEC)) {
@@ -82,7 +82,7 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 		return -ENOEXEC;
 	}
 	t->cmdline_max = le32(h + BZ_CMDLINE_SIZE);
-	t->version = bz_version(t->kernel.fd, le16(h + BZ_KERNEL_VERSION), t->kernel.st.st_size);
+	t->version = bz_version(&t->kernel, le16(h + BZ_KERNEL_VERSION));
 	return t->version ? 0 : -ENOMEM;
 }
 

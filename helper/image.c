@@ -41,7 +41,7 @@ static int unknown(struct kp_ctx *ctx, const struct kp_target *t, const char *ar
 			continue;
 		if (len < formats[i]->header_len)
 			eerror("%s: kernel %s is too short to be a kernel image (%lld bytes): reinstall the kernel package",
-			       ctx->applet, path, (long long)t->kernel.st.st_size);
+			       ctx->applet, path, (long long)t->kernel.size);
 		else
 			eerror("%s: kernel %s is not %s (%s): point KERNEL in %s at a vmlinuz, not a vmlinux, config or initramfs",
 			       ctx->applet, path, formats[i]->a_name, formats[i]->no_magic,
@@ -64,7 +64,7 @@ int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 
 	if (!f)
 		return -ENOMEM;
-	n = pread(t->kernel.fd, h, sizeof(h), 0);
+	n = kp_file_pread(&t->kernel, h, sizeof(h), 0);
 	if (n < 0) {
 		err = -errno;
 		eerror("%s: kernel %s: %s", ctx->applet, t->kernel.path, strerror(-err));
@@ -120,12 +120,12 @@ int kp_image_check_initrd(struct kp_ctx *ctx, const struct kp_file *f)
 	unsigned char h[8];
 	size_t i;
 
-	if (f->st.st_size == 0) {
+	if (f->size == 0) {
 		eerror("%s: initramfs %s is empty: regenerate it (mkinitfs on Alpine, update-initramfs on Debian)",
 		       ctx->applet, f->path);
 		return -EINVAL;
 	}
-	if (pread(f->fd, h, sizeof(h), 0) < 6) {
+	if (kp_file_pread(f, h, sizeof(h), 0) < 6) {
 		eerror("%s: initramfs %s is too short to be an initramfs", ctx->applet, f->path);
 		return -EINVAL;
 	}

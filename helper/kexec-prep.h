@@ -18,6 +18,9 @@
 #define KP_STATE      KP_STATE_DIR "/" KP_STATE_NAME
 
 enum kp_method { KP_METHOD_AUTO, KP_METHOD_FILE, KP_METHOD_TOOLS };
+/* Where the command line comes from: auto is the boot entry's own when a
+ * boot loader gave one, else the running one. */
+enum kp_cmdline_from { KP_FROM_AUTO, KP_FROM_ENTRY, KP_FROM_RUNNING, KP_FROM_NONE };
 
 /* Settings: conf.d first, command-line flags over it. */
 struct kp_conf {
@@ -25,8 +28,8 @@ struct kp_conf {
 	char *kernel; /* "" means pick */
 	char *initrd; /* "" means pick, "none" means no initramfs; else a list */
 	char *append;
-	char *cmdline; /* replaces the reused one when set */
-	bool reuse_cmdline;
+	char *cmdline; /* replaces the others when set */
+	enum kp_cmdline_from cmdline_from;
 	bool kexec_on_poweroff;
 	bool require_readonly;
 	enum kp_method method;
@@ -60,12 +63,20 @@ const struct kp_fstab *kp_fstab(struct kp_ctx *ctx);
 const char *kp_partition_of(struct kp_ctx *ctx, const char *path);
 void kp_ctx_free(struct kp_ctx *ctx);
 
-/* A file held open: what was checked is what gets staged. */
+/* A file held open: what was checked is what gets staged. It may be a
+ * window of a file: a section of a unified kernel image. */
 struct kp_file {
-	char *path; /* inside the root */
+	char *path; /* inside the root, for the user */
 	int fd;
 	struct stat st;
+	off_t off, size; /* the window: the whole file unless a section */
 };
+
+/* pread within the window: at is relative to its start. */
+ssize_t kp_file_pread(const struct kp_file *f, void *buf, size_t n, off_t at);
+/* A window of f (a new descriptor of the same open file), named path. */
+int kp_file_window(const struct kp_file *f, off_t off, off_t size, const char *path,
+		   struct kp_file *out);
 
 /* file.c: open under the root, refuse what root does not own or others
  * may write; prints why not and returns -errno. */

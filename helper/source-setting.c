@@ -3,7 +3,7 @@
 
 #include "source.h"
 
-static int find(struct kp_ctx *ctx, struct kp_entry *e)
+static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp_entry *e)
 {
 	if (!ctx->conf.kernel[0])
 		return 0;

@@ -105,42 +105,41 @@ static int load_with_tools(struct kp_ctx *ctx, const struct kp_facts *f,
 	return 0;
 }
 
-/* The kernel takes one initramfs: several become one memfd. */
-static int one_initrd(struct kp_ctx *ctx, const struct kp_target *t, struct kp_sys_fd *out,
-		      char **name)
+/* The kernel takes one descriptor for the kernel and one for the
+ * initramfs: a single whole file goes as it is; several files, or a
+ * section of one, become one memfd (*memfd set, the caller closes it). */
+static int one_fd(const struct kp_file *files, size_t n, const char *names, struct kp_sys_fd *out,
+		  char **memfd)
 {
 	struct kp_sys_fd *parts;
 	size_t i;
 	int err;
 
-	if (t->ninitrds == 1) {
-		*out = (struct kp_sys_fd){t->initrds[0].fd, t->initrds[0].path};
+	if (n == 1 && files[0].off == 0 && files[0].size == files[0].st.st_size) {
+		*out = (struct kp_sys_fd){files[0].fd, files[0].path, 0, files[0].size};
 		return 0;
 	}
-	parts = calloc(t->ninitrds, sizeof(*parts));
-	*name = kp_strdupf("memfd: %s", t->initrd_names);
-	if (!parts || !*name) {
+	parts = calloc(n, sizeof(*parts));
+	*memfd = kp_strdupf("memfd: %s", names);
+	if (!parts || !*memfd) {
 		free(parts);
 		return -ENOMEM;
 	}
-	for (i = 0; i < t->ninitrds; i++)
-		parts[i] = (struct kp_sys_fd){t->initrds[i].fd, t->initrds[i].path};
-	err = kp_sys_initrd_join(parts, t->ninitrds, *name, out);
+	for (i = 0; i < n; i++)
+		parts[i] =
+			(struct kp_sys_fd){files[i].fd, files[i].path, files[i].off, files[i].size};
+	err = kp_sys_memfd_join(parts, n, *memfd, out);
 	free(parts);
-	if (err < 0)
-		eerror("%s: cannot join the initramfs files %s into one memfd (%s): not staging %s without them",
-		       ctx->applet, t->initrd_names, strerror(-err), t->kernel.path);
 	return err;
 }
 
 int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 {
 	const struct kp_facts *f = kp_facts(ctx);
-	const struct kp_sys_fd kernel = {t->kernel.fd, t->kernel.path};
-	struct kp_sys_fd initrd = {-1, NULL};
+	struct kp_sys_fd kernel = {-1, NULL, 0, 0}, initrd = {-1, NULL, 0, 0};
 	enum kp_method m = ctx->conf.method;
 	const char *used = "kexec_file_load";
-	char *joined = NULL;
+	char *kernel_memfd = NULL, *initrd_memfd = NULL;
 	int err;
 
 	if (!f)
@@ -161,10 +160,19 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 				: "this kernel has only kexec_load (no CONFIG_KEXEC_FILE), which needs");
 		return -ENOENT;
 	}
+	err = one_fd(&t->kernel, 1, t->kernel.path, &kernel, &kernel_memfd);
+	if (err < 0) {
+		eerror("%s: cannot copy %s into a memfd (%s): not staging it", ctx->applet,
+		       t->kernel.path, strerror(-err));
+		goto out;
+	}
 	if (t->ninitrds) {
-		err = one_initrd(ctx, t, &initrd, &joined);
-		if (err < 0)
+		err = one_fd(t->initrds, t->ninitrds, t->initrd_names, &initrd, &initrd_memfd);
+		if (err < 0) {
+			eerror("%s: cannot join the initramfs files %s into one memfd (%s): not staging %s without them",
+			       ctx->applet, t->initrd_names, strerror(-err), t->kernel.path);
 			goto out;
+		}
 	}
 	if (m != KP_METHOD_TOOLS) {
 		err = kp_sys_file_load(&kernel, t->ninitrds ? &initrd : NULL, t->cmdline);
@@ -189,8 +197,11 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 		      t->version[0] ? t->version : "no version string",
 		      t->ninitrds ? " with " : " without an initramfs", t->initrd_names, used);
 out:
-	if (joined && initrd.fd >= 0)
+	if (kernel_memfd && kernel.fd >= 0)
+		close(kernel.fd);
+	if (initrd_memfd && initrd.fd >= 0)
 		close(initrd.fd);
-	free(joined);
+	free(kernel_memfd);
+	free(initrd_memfd);
 	return err;
 }

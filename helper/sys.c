@@ -150,29 +150,29 @@ int kp_sys_tools_unload(const char *kexec)
 	return run(argv, argv, NULL, 0);
 }
 
-int kp_sys_initrd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
-		       struct kp_sys_fd *out)
+int kp_sys_memfd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
+		      struct kp_sys_fd *out)
 {
-	int mfd = memfd_create("kexec-prep-initrd", MFD_CLOEXEC);
+	int mfd = memfd_create("kexec-prep", MFD_CLOEXEC);
 	size_t i;
 
 	if (mfd < 0)
 		return -errno;
 	for (i = 0; i < n && !dry_run; i++) {
-		off_t off = 0;
-		ssize_t got;
+		off_t off = parts[i].off, end = parts[i].off + parts[i].len;
+		ssize_t got = 1;
 
-		while ((got = sendfile(mfd, parts[i].fd, &off, 1 << 30)) > 0)
-			;
-		if (got < 0) {
-			int err = -errno;
+		while (off < end && got > 0)
+			got = sendfile(mfd, parts[i].fd, &off,
+				       (size_t)(end - off < 1 << 30 ? end - off : 1 << 30));
+		if (off < end) {
+			int err = got < 0 ? -errno : -EIO;
 
 			close(mfd);
 			return err;
 		}
 	}
-	out->fd = mfd;
-	out->name = name;
+	*out = (struct kp_sys_fd){mfd, name, 0, 0};
 	return 0;
 }
 

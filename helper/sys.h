@@ -8,13 +8,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "root.h"
 
-/* A descriptor with the name --dry-run shows for it. */
+/* A descriptor with the name --dry-run shows for it; for joining, the
+ * window [off, off + len) of it. */
 struct kp_sys_fd {
 	int fd;
 	const char *name;
+	off_t off, len;
 };
 
 void kp_sys_set_dry_run(bool on);
@@ -31,11 +34,12 @@ int kp_sys_file_unload(void);
 int kp_sys_tools_load(const char *kexec, const struct kp_sys_fd *kernel,
 		      const struct kp_sys_fd *initrd, const char *cmdline);
 int kp_sys_tools_unload(const char *kexec);
-/* Several initramfs files as one memfd, concatenated in order by the
- * kernel (sendfile), never through this process's memory. On success
- * out->fd is the memfd, owned by the caller. */
-int kp_sys_initrd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
-		       struct kp_sys_fd *out);
+/* Windows of files (several initramfs files, a section of a unified
+ * kernel image) as one memfd, copied in order by the kernel (sendfile),
+ * never through this process's memory. On success out->fd is the memfd,
+ * owned by the caller. */
+int kp_sys_memfd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
+		      struct kp_sys_fd *out);
 /* Moves this process into a mount namespace of its own (once), then runs
  * mount -o ro there; a positive return is mount's exit status. It changes
  * nothing any other process sees, so --dry-run does it too: it is how a
