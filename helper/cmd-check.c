@@ -5,9 +5,52 @@
 #include <string.h>
 
 #include "kexec-prep.h"
+#include "source.h"
+
+/* Does the boot loader boot what kexec-prep stages? What it could not
+ * read with certainty, and a kernel set by hand, are warnings. */
+static int check_loader(struct kp_ctx *ctx, const struct kp_target *t, struct kp_report *rep)
+{
+	size_t said = ctx->doubts.n;
+	struct kp_entry e;
+	char *doubts;
+	int err = 0, found = t ? kp_source_find(ctx, &e, true) : -ENOENT;
+
+	/* the second look repeats the first one's doubts */
+	while (ctx->doubts.n > said)
+		free(ctx->doubts.v[--ctx->doubts.n]);
+	doubts = kp_strv_join(&ctx->doubts, "; ");
+	if (!doubts)
+		err = -ENOMEM;
+	else if (said)
+		err = kp_report_add(
+			rep, "boot-loader", KP_WARN,
+			strdup("make the boot loader's configuration what its generator writes (update-extlinux, grub-mkconfig, kernel-install), or set KERNEL in the settings to the kernel it boots"),
+			"not read with certainty, so a later source picked the kernel: %s", doubts);
+	else if (found == 0 && strcmp(e.kernel, t->kernel.path) != 0 &&
+		 !(e.uki && !strncmp(t->kernel.path, e.kernel, strlen(e.kernel))))
+		err = kp_report_add(
+			rep, "boot-loader", KP_WARN,
+			kp_strdupf(
+				"remove KERNEL and INITRD from %s to stage what the boot loader boots, or make the boot loader boot %s",
+				KP_CONFD, t->kernel.path),
+			"an ordinary reboot boots %s (%s), but kexec-prep stages %s (%s)", e.kernel,
+			e.why, t->kernel.path, t->why);
+	else if (found == 0)
+		err = kp_report_add(rep, "boot-loader", KP_OK, NULL,
+				    "kexec-prep stages what an ordinary reboot boots");
+	else if (found == -ENOENT && t)
+		err = kp_report_add(
+			rep, "boot-loader", KP_OK, NULL,
+			"no boot loader configuration found: kernels are found by their names");
+	if (found == 0)
+		kp_entry_free(&e);
+	free(doubts);
+	return err < 0 ? err : found == -ENOMEM ? found : 0;
+}
 
 /* What load would stage, and why: prepared as load prepares it, nothing
- * mounted or staged. A failure has printed its reason already. */
+ * staged. A failure has printed its reason already. */
 static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 {
 	struct kp_target t = {.kernel = {.fd = -1}};
@@ -22,9 +65,12 @@ static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 			"nothing can be staged: see the message above");
 	else
 		err = kp_report_add(rep, "kernel", KP_OK, NULL,
-				    "would stage %s (%s), picked by %s, %s%s", t.kernel.path,
-				    t.version[0] ? t.version : "no version string", t.why,
-				    t.ninitrds ? "with " : "without an initramfs", t.initrd_names);
+				    "would stage %s (%s), picked by %s, %s%s, command line \"%s\"",
+				    t.kernel.path, t.version[0] ? t.version : "no version string",
+				    t.why, t.ninitrds ? "with " : "without an initramfs",
+				    t.initrd_names, t.cmdline);
+	if (err == 0)
+		err = check_loader(ctx, t.kernel.path ? &t : NULL, rep);
 	kp_target_free(&t);
 	return err;
 }

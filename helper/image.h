@@ -32,6 +32,9 @@ extern const struct kp_image_format kp_image_arm64;
 int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t);
 /* An initramfs: cpio, or compressed with a compressor the kernel knows. */
 int kp_image_check_initrd(struct kp_ctx *ctx, const struct kp_file *f);
+/* rootfs.c: without an initramfs, the target must have the root
+ * filesystem's driver and the drivers of the disk under it built in. */
+int kp_image_check_rootfs(struct kp_ctx *ctx, const struct kp_target *t);
 /* The target's /lib/modules/<version> exists and has usable indexes. */
 int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t);
 

@@ -210,6 +210,8 @@ int kp_prepare(struct kp_ctx *ctx, struct kp_target *t, bool say)
 		err = kp_image_check_initrd(ctx, &t->initrds[i]);
 	if (err == 0)
 		err = kp_image_check_modules(ctx, t);
+	if (err == 0)
+		err = kp_image_check_rootfs(ctx, t);
 	return err;
 }
 

@@ -448,7 +448,9 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 				seen->config ? seen->config : "loader/entries");
 	if (!err && l.n) {
 		qsort(l.v, l.n, sizeof(l.v[0]), compare);
-		err = to_entry(ctx, &l.v[choose(ctx, &l, &how)], how, e);
+		size_t at = (size_t)choose(ctx, &l, &how);
+
+		err = to_entry(ctx, &l.v[at], how, e);
 	}
 	for (i = 0; i < l.n; i++)
 		bent_free(&l.v[i]);

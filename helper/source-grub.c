@@ -43,11 +43,11 @@ struct gmenu {
 
 struct grub {
 	struct gmenu top;
-	char *deflt;	    /* the last "set default=" outside ${next_entry} */
-	bool next_logic;    /* 00_header's next_entry block is there */
-	struct kp_strv fix; /* title corrections: old, new, old, new... */
-	bool includes;	    /* it sources other files */
-	bool unsure;	    /* cmostest and the like */
+	char *deflt;		/* the last "set default=" outside ${next_entry} */
+	bool next_logic;	/* 00_header's next_entry block is there */
+	struct kp_strv fix;	/* title corrections: old, new, old, new... */
+	struct kp_strv sources; /* the files it reads besides (source, configfile) */
+	bool unsure;		/* cmostest and the like */
 };
 
 static void words_free(struct words *w)
@@ -264,9 +264,10 @@ static int parse(char *text, struct grub *g)
 			for (size_t i = 0; i < w.n && !err; i++) {
 				const char *s = w.v[i].s;
 
-				if (!strcmp(s, "source") || !strcmp(s, "configfile") ||
-				    !strcmp(s, "."))
-					g->includes = true;
+				if ((!strcmp(s, "source") || !strcmp(s, "configfile") ||
+				     !strcmp(s, ".")) &&
+				    i + 1 < w.n)
+					err = kp_strv_push(&g->sources, w.v[i + 1].s);
 				if (!strcmp(s, "cmostest"))
 					g->unsure = true;
 				if (!strcmp(s, "x$default") && i + 1 < w.n &&
@@ -466,7 +467,7 @@ static char *default_of(struct grub *g, const char *env, const char **how, char 
 
 	*how = "set default";
 	if (g->next_logic && next && *next) {
-		*how = "next_entry, for one boot (grub-reboot)";
+		*how = "next_entry, set for one boot by grub-reboot";
 		return next;
 	}
 	free(next);
@@ -497,6 +498,35 @@ static char *default_of(struct grub *g, const char *env, const char **how, char 
 			break;
 		}
 	return d;
+}
+
+/* Does GRUB read another file that is there (41_custom's custom.cfg, a
+ * configfile)? $prefix and ${config_directory} are grub.cfg's directory;
+ * any other variable: it may be. */
+static bool reads_more(struct kp_ctx *ctx, const char *config, const struct kp_strv *sources)
+{
+	static const char *const dirs[] = {"${config_directory}", "$config_directory", "${prefix}",
+					   "$prefix"};
+	size_t i, j, dl = (size_t)(strrchr(config, '/') - config);
+
+	for (i = 0; i < sources->n; i++) {
+		const char *s = sources->v[i], *rest = NULL;
+		char *path = NULL;
+		bool there;
+
+		for (j = 0; j < ARRAY_SIZE(dirs) && !rest; j++)
+			if (!strncmp(s, dirs[j], strlen(dirs[j])))
+				rest = s + strlen(dirs[j]);
+		if (rest && !strchr(rest, '$'))
+			path = kp_strdupf("%.*s%s", (int)dl, config, rest);
+		else if (!rest && !strchr(s, '$'))
+			path = kp_loader_path(ctx, config, s, false);
+		there = !path || kp_root_exists(&ctx->root, path);
+		free(path);
+		if (there)
+			return true;
+	}
+	return false;
 }
 
 static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp_entry *e)
@@ -549,7 +579,7 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 		goto out;
 	}
 	ge = resolve(&g.top, deflt, &found, path, sizeof(path));
-	if (!found && g.includes) {
+	if (!found && reads_more(ctx, seen->config, &g.sources)) {
 		kp_source_doubt(
 			ctx,
 			"%s: the default '%s' is no entry here, and GRUB also reads other files (source, configfile)",
@@ -569,6 +599,7 @@ out:
 	free(env);
 	free(g.deflt);
 	kp_strv_free(&g.fix);
+	kp_strv_free(&g.sources);
 	menu_free(&g.top);
 	return err;
 }

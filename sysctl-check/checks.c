@@ -98,7 +98,7 @@ static int check_load_disabled(const struct check_in *in, struct kp_report *rep,
 			setting);
 	else if (strcmp(f->distro, "alpine") == 0 &&
 		 !(param && strcmp(param, "kexec_load_disabled=0") == 0))
-		fix = kp_origin_bootloader_fix(in->r);
+		fix = kp_origin_bootloader_fix(in->r, f);
 	else
 		fix = strdup(
 			"find what sets kernel.kexec_load_disabled=1 after boot (a script or a sysctl file) and remove it, then reboot once the ordinary way: the sysctl can only go from 0 to 1 until the next boot");

@@ -57,8 +57,9 @@ static int read_cap_sys_boot(const struct kp_root *r)
 
 	if (kp_read_file(r, "/proc/self/status", 1 << 20, &buf, NULL) < 0)
 		return -1;
-	p = strstr(buf, "\nCapEff:");
-	if (p && sscanf(p + 8, "%llx", &caps) == 1)
+	/* a line of its own: at the start, or after a newline */
+	p = strncmp(buf, "CapEff:", 7) ? strstr(buf, "\nCapEff:") : buf;
+	if (p && sscanf(p + (*p == '\n') + 7, "%llx", &caps) == 1)
 		ret = (int)((caps >> CAP_SYS_BOOT_BIT) & 1);
 	free(buf);
 	return ret;

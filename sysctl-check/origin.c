@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "readiness.h"
 #include "str.h"
 
 /* Append the .conf files of dir, sorted, to list. */
@@ -124,40 +125,104 @@ static char *with_param(const char *value)
 	return s;
 }
 
-char *kp_origin_bootloader_fix(const struct kp_root *r)
+/* The settings file of each boot loader, where the kernel command line of
+ * its entries comes from. */
+static const struct {
+	const char *file, *key, *then;
+} settings[KP_LOADERS] = {
+	[KP_LOADER_EXTLINUX] = {"/etc/update-extlinux.conf", "default_kernel_opts",
+				"run update-extlinux"},
+	[KP_LOADER_GRUB] = {"/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT",
+			    "run grub-mkconfig -o /boot/grub/grub.cfg"},
+	[KP_LOADER_SDBOOT] =
+		{"/etc/kernel/cmdline", NULL,
+		 "install the boot entries again (kernel-install add, or reinstall the kernel)"},
+	[KP_LOADER_UKI] = {"/etc/kernel/cmdline", NULL,
+			   "regenerate the unified kernel image that embeds it"},
+};
+
+#define AT_BOOT "then reboot once the ordinary way (the parameter is read only at boot)"
+
+/* A command-line file as efi-mkuki and kernel-install read it: the lines
+ * that are not comments, joined. Change the one line that needs it. */
+static char *file_fix(const struct kp_root *r, const char *file, const char *then)
 {
-	static const struct {
-		const char *file, *key, *then;
-	} loaders[] = {
-		{"/etc/update-extlinux.conf", "default_kernel_opts", "run update-extlinux"},
-		{"/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT",
-		 "run grub-mkconfig -o /boot/grub/grub.cfg"},
-		{"/etc/kernel/cmdline", NULL, "regenerate the unified kernel image that embeds it"},
-	};
+	char *text, *line, *save = NULL, *last = NULL, *fix;
+	unsigned n = 0, last_n = 0;
+
+	if (kp_read_file(r, file, 1 << 20, &text, NULL) < 0)
+		return kp_strdupf(
+			"add kexec_load_disabled=0 to the kernel command line: write it to %s, %s, " AT_BOOT,
+			file, then);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		n++;
+		if (line[strspn(line, " \t")] == '#' || !line[strspn(line, " \t\r")])
+			continue;
+		if (strstr(line, "kexec_load_disabled=")) {
+			char *next = with_param(line);
+
+			fix = kp_strdupf(
+				"in %s, line %u sets kexec_load_disabled: make it read \"%s\" (every other line as it is), %s, " AT_BOOT,
+				file, n, next ? next : "", then);
+			free(next);
+			free(text);
+			return fix;
+		}
+		last = line;
+		last_n = n;
+	}
+	if (last) {
+		char *next = kp_strdupf("%s kexec_load_disabled=0", last);
+
+		fix = kp_strdupf(
+			"add kexec_load_disabled=0 to the kernel command line: in %s, make line %u read \"%s\" (every other line as it is), %s, " AT_BOOT,
+			file, last_n, next ? next : "", then);
+		free(next);
+	} else {
+		fix = kp_strdupf(
+			"add kexec_load_disabled=0 to the kernel command line: add a line \"kexec_load_disabled=0\" to %s, %s, " AT_BOOT,
+			file, then);
+	}
+	free(text);
+	return fix;
+}
+
+static char *loader_fix(const struct kp_root *r, enum kp_loader id)
+{
+	char *cur, *next, *fix;
+
+	if (!settings[id].key)
+		return file_fix(r, settings[id].file, settings[id].then);
+	cur = read_assignment(r, settings[id].file, settings[id].key);
+	next = with_param(cur ? cur : "");
+	fix = kp_strdupf(
+		"add kexec_load_disabled=0 to the kernel command line: in %s set %s=\"%s\", %s, " AT_BOOT,
+		settings[id].file, settings[id].key, next ? next : "", settings[id].then);
+	free(cur);
+	free(next);
+	return fix;
+}
+
+char *kp_origin_bootloader_fix(const struct kp_root *r, const struct kp_facts *f)
+{
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(loaders); i++) {
-		char *cur, *next, *fix;
+	/* the boot loader that boots this machine, by the evidence */
+	if (f->loaders[0].score > 0) {
+		enum kp_loader id = f->loaders[0].id;
 
-		if (!kp_root_exists(r, loaders[i].file))
-			continue;
-		if (loaders[i].key)
-			cur = read_assignment(r, loaders[i].file, loaders[i].key);
-		else if (kp_read_line(r, loaders[i].file, &cur) < 0)
-			cur = NULL;
-		next = with_param(cur ? cur : "");
-		if (loaders[i].key)
-			fix = kp_strdupf(
-				"add kexec_load_disabled=0 to the kernel command line: in %s set %s=\"%s\", %s, then reboot once the ordinary way (the parameter is read only at boot)",
-				loaders[i].file, loaders[i].key, next ? next : "", loaders[i].then);
-		else
-			fix = kp_strdupf(
-				"add kexec_load_disabled=0 to the kernel command line: write \"%s\" to %s, %s, then reboot once the ordinary way (the parameter is read only at boot)",
-				next ? next : "", loaders[i].file, loaders[i].then);
-		free(cur);
-		free(next);
-		return fix;
+		if (kp_root_exists(r, settings[id].file))
+			return loader_fix(r, id);
+		return kp_strdupf(
+			"add kexec_load_disabled=0 to the kernel command line of the entries of %s (%s; it boots this machine: %s), " AT_BOOT,
+			kp_loader_name(id),
+			f->loaders[0].config ? f->loaders[0].config : "its configuration",
+			f->loaders[0].why);
 	}
+	/* no boot loader configuration at all: the first settings file there */
+	for (i = 0; i < KP_LOADERS; i++)
+		if (kp_root_exists(r, settings[i].file))
+			return loader_fix(r, (enum kp_loader)i);
 	return strdup(
-		"add kexec_load_disabled=0 to the kernel command line in your bootloader's configuration, then reboot once the ordinary way (the parameter is read only at boot)");
+		"add kexec_load_disabled=0 to the kernel command line in your bootloader's configuration, " AT_BOOT);
 }
