@@ -16,12 +16,13 @@ img=$out/$name.img
 log=$out/$name.log
 cp --sparse=always "$out/base.img" "$img"
 
-init=
+extra=
 case $name in
-*openrc-init) init=init=/sbin/openrc-init ;;
+*openrc-init) extra=init=/sbin/openrc-init ;;
+extlinux) extra="BOOT_IMAGE=vmlinuz-$cloud" ;; # what syslinux passes
 esac
 status=0
-vm_boot "$img" "$log" 300 "vmtest=$name $init" -no-reboot || status=$?
+vm_boot "$img" "$log" 300 "vmtest=$name $extra" -no-reboot || status=$?
 
 failed=0
 fail() {
@@ -61,6 +62,12 @@ other-kernel | upgrade)
 	expect_jump "$std"
 	expect_check kernel
 	expect_check modules ;;
+extlinux)
+	expect_jump "$std"
+	expect_console "Kernel: /boot/vmlinuz-$std (syslinux default entry 'std' (MENU DEFAULT) in /boot/extlinux.conf)"
+	expect_check kernel
+	expect_check modules
+	expect_check cmdline ;;
 data)
 	expect_jump "$cloud"
 	expect_check blob
