@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,19 @@
 
 #include "str.h"
 
-#ifdef SYS_openat2
-#include <linux/openat2.h>
+/* openat2(2), as linux/openat2.h defines it: not every libc's headers do. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
 #endif
+struct kp_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define KP_RESOLVE_NO_MAGICLINKS 0x02
+#define KP_RESOLVE_IN_ROOT	 0x10
 
 int kp_root_open(struct kp_root *r, const char *path)
 {
-	struct stat st;
+	struct stat st, slash;
 
 	r->path = NULL;
 	r->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -33,6 +41,7 @@ int kp_root_open(struct kp_root *r, const char *path)
 		return err;
 	}
 	r->owner = st.st_uid;
+	r->whole = stat("/", &slash) == 0 && slash.st_dev == st.st_dev && slash.st_ino == st.st_ino;
 	return 0;
 }
 
@@ -69,6 +78,7 @@ char *kp_root_host_path(const struct kp_root *r, const char *path)
 
 int kp_root_openat(const struct kp_root *r, const char *path, int flags)
 {
+	struct kp_open_how how = {0};
 	int fd;
 
 	while (*path == '/')
@@ -76,21 +86,177 @@ int kp_root_openat(const struct kp_root *r, const char *path, int flags)
 	if (*path == '\0')
 		path = ".";
 	flags |= O_CLOEXEC;
-#ifdef SYS_openat2
-	{
-		struct open_how how = {
-			.flags = (unsigned long long)flags,
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-		fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS && errno != EPERM)
-			return -errno;
-	}
-#endif
+	how.flags = (uint64_t)flags;
+	how.resolve = KP_RESOLVE_IN_ROOT | KP_RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	/* Only a kernel without openat2 (before 5.6) gets a plain openat, and
+	 * only for "/", where no symlink leads out. Refused (a seccomp filter,
+	 * EPERM): refuse too, never leave the root. */
+	if (errno != ENOSYS || !r->whole)
+		return -errno;
 	fd = openat(r->fd, path, flags);
 	return fd < 0 ? -errno : fd;
+}
+
+int kp_root_open_file(const struct kp_root *r, const char *path, struct stat *st)
+{
+	int fd = kp_root_openat(r, path, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+/* Where dir (an O_PATH descriptor) is, as a path inside the root. */
+static void where(const struct kp_root *r, int dir, const char *fallback, char *out, size_t len)
+{
+	char link[64], real[4096];
+	size_t rl = strlen(r->path);
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dir);
+	n = readlink(link, real, sizeof(real) - 1);
+	while (rl > 1 && r->path[rl - 1] == '/')
+		rl--;
+	if (n > 0) {
+		real[n] = '\0';
+		if (r->whole)
+			snprintf(out, len, "%s", real);
+		else if (!strncmp(real, r->path, rl) && (real[rl] == '/' || !real[rl]))
+			snprintf(out, len, "%s", real[rl] ? real + rl : "/");
+		else
+			snprintf(out, len, "%s", fallback);
+	} else {
+		snprintf(out, len, "%s", fallback);
+	}
+}
+
+/* Owned by the root's owner, and nobody else may write it. */
+static int trusted(const struct kp_root *r, const struct stat *st, const char *what,
+		   const char *name, char *why, size_t len)
+{
+	if (st->st_uid != r->owner) {
+		snprintf(why, len, "%s %s is owned by uid %u, not by root: fix with chown root %s",
+			 what, name, (unsigned)st->st_uid, name);
+		return -EPERM;
+	}
+	if (!S_ISLNK(st->st_mode) && (st->st_mode & 022)) {
+		snprintf(
+			why, len,
+			"%s %s is writable by %s: whoever can write it chooses the next kernel; fix with chmod go-w %s",
+			what, name, (st->st_mode & 002) ? "everyone" : "its group", name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Every directory from dir up to the root (or the top of the filesystem). */
+static int walk_up(const struct kp_root *r, int dir, const char *name, char *why, size_t len)
+{
+	struct stat top, st, above;
+	int fd, up, err = 0;
+
+	if (fstat(r->fd, &top) < 0)
+		return -errno;
+	fd = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		char at[4096];
+
+		if (fstat(fd, &st) < 0) {
+			err = -errno;
+			break;
+		}
+		where(r, fd, name, at, sizeof(at));
+		err = trusted(r, &st, "the directory", at, why, len);
+		if (err || (st.st_dev == top.st_dev && st.st_ino == top.st_ino))
+			break;
+		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0) {
+			err = -errno;
+			break;
+		}
+		close(fd);
+		fd = up;
+		if (fstat(fd, &above) == 0 && above.st_dev == st.st_dev &&
+		    above.st_ino == st.st_ino)
+			break; /* the top: ".." is itself */
+	}
+	close(fd);
+	return err;
+}
+
+int kp_root_trust(const struct kp_root *r, const char *path, char *why, size_t len)
+{
+	char prefix[4096];
+	size_t i = 0, n = strlen(path);
+	int err = 0;
+
+	if (n >= sizeof(prefix))
+		return -ENAMETOOLONG;
+	/* each component as written: a symlink must be root's */
+	while (!err && i < n) {
+		struct stat st;
+		int fd;
+
+		while (path[i] == '/')
+			i++;
+		i += strcspn(path + i, "/");
+		if (!i)
+			break;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		fd = kp_root_openat(r, prefix, O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			return fd;
+		if (fstat(fd, &st) < 0)
+			err = -errno;
+		else if (S_ISLNK(st.st_mode))
+			err = trusted(r, &st, "the symlink", prefix, why, len);
+		close(fd);
+	}
+	/* the directory that really holds it, and every one above */
+	if (!err) {
+		char *slash;
+		int dir;
+
+		snprintf(prefix, sizeof(prefix), "%s", path);
+		slash = strrchr(prefix, '/');
+		if (slash)
+			*(slash == prefix ? slash + 1 : slash) = '\0';
+		dir = kp_root_openat(r, slash ? prefix : ".", O_PATH | O_DIRECTORY);
+		if (dir < 0)
+			return dir;
+		err = walk_up(r, dir, prefix, why, len);
+		close(dir);
+	}
+	return err;
+}
+
+int kp_root_is_file(const struct kp_root *r, const char *path)
+{
+	struct stat st;
+	int fd = kp_root_openat(r, path, O_PATH);
+	bool reg;
+
+	if (fd < 0)
+		return 0;
+	reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	return reg;
 }
 
 int kp_root_exists(const struct kp_root *r, const char *path)
@@ -173,7 +339,8 @@ int kp_read_fd(int fd, size_t max, char **buf, size_t *len)
 
 int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len)
 {
-	int err, fd = kp_root_openat(r, path, O_RDONLY);
+	struct stat st;
+	int err, fd = kp_root_open_file(r, path, &st);
 
 	if (fd < 0)
 		return fd;
@@ -184,8 +351,9 @@ int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **b
 
 int kp_read_gz(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len)
 {
+	struct stat st;
 	gzFile gz;
-	int err, fd = kp_root_openat(r, path, O_RDONLY);
+	int err, fd = kp_root_open_file(r, path, &st);
 
 	if (fd < 0)
 		return fd;

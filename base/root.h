@@ -2,13 +2,16 @@
 #ifndef KP_ROOT_H
 #define KP_ROOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct kp_root {
 	int fd;	     /* O_DIRECTORY of --root, owned by the struct */
 	uid_t owner; /* owner of the root directory: "root" for this tree */
 	char *path;  /* as given, for the paths handed to other programs */
+	bool whole;  /* it is this machine's "/" */
 };
 
 int kp_root_open(struct kp_root *r, const char *path);
@@ -20,9 +23,20 @@ int kp_root_reopen(struct kp_root *r);
 char *kp_root_host_path(const struct kp_root *r, const char *path);
 
 /* Open path (absolute or relative, always taken inside the root). Returns an
- * fd or -errno. Symlinks resolve inside the root where the kernel can. */
+ * fd or -errno. Symlinks resolve inside the root (openat2 RESOLVE_IN_ROOT);
+ * where that is refused, so is the open. */
 int kp_root_openat(const struct kp_root *r, const char *path, int flags);
 int kp_root_exists(const struct kp_root *r, const char *path);
+/* A regular file, opened for reading without ever blocking (a FIFO in its
+ * place is -EINVAL, not a hang); st filled in. */
+int kp_root_open_file(const struct kp_root *r, const char *path, struct stat *st);
+/* May path be trusted to choose the next boot? Every symlink on it as
+ * written is owned by the root's owner; every directory that really holds
+ * it, up to the root, too, and nobody else may write them. -EPERM with why
+ * (a message with its fix) when not; -errno when it cannot be told. */
+int kp_root_trust(const struct kp_root *r, const char *path, char *why, size_t len);
+/* Is path a regular file (after symlinks)? */
+int kp_root_is_file(const struct kp_root *r, const char *path);
 
 /* Read a whole file, at most max bytes (-EFBIG beyond), NUL-terminated. */
 int kp_read_fd(int fd, size_t max, char **buf, size_t *len);

@@ -18,10 +18,17 @@ static int refuse(struct kp_file *f, int fd, int err)
 
 int kp_file_open_checked(struct kp_ctx *ctx, const char *path, const char *what, struct kp_file *f)
 {
-	int fd = kp_root_openat(&ctx->root, path, O_RDONLY);
+	char why[1024];
+	int fd = kp_root_trust(&ctx->root, path, why, sizeof(why));
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+	if (fd == -EPERM) {
+		eerror("%s: %s %s: %s", ctx->applet, what, path, why);
+		return fd;
+	}
+	/* never blocks: a FIFO in its place is refused below, not waited on */
+	fd = kp_root_openat(&ctx->root, path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0) {
 		eerror("%s: %s %s: %s", ctx->applet, what, path, strerror(-fd));
 		return fd;

@@ -88,8 +88,16 @@ static int load_with_tools(struct kp_ctx *ctx, const struct kp_facts *f,
 			   const struct kp_sys_fd *kernel, const struct kp_sys_fd *initrd,
 			   const char *cmdline)
 {
-	char *kexec = kp_root_host_path(&ctx->root, f->kexec_tools);
-	int rc = kexec ? kp_sys_tools_load(kexec, kernel, initrd, cmdline) : -ENOMEM;
+	struct kp_file bin;
+	char *kexec;
+	int rc = kp_file_open_checked(ctx, f->kexec_tools, "kexec-tools' program", &bin);
+
+	/* it runs as root and chooses what is staged: root's own, like the kernel */
+	if (rc < 0)
+		return rc;
+	kp_file_close(&bin);
+	kexec = kp_root_host_path(&ctx->root, f->kexec_tools);
+	rc = kexec ? kp_sys_tools_load(kexec, kernel, initrd, cmdline) : -ENOMEM;
 
 	free(kexec);
 	if (rc < 0) {

@@ -11,7 +11,9 @@ if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	echo "needs root and setpriv to drop to nobody; skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
+# a directory only root may write, as kexec-prep wants every one on the
+# way to a kernel (/tmp is not)
+tmp=$(mktemp -d -p /run kexec-prep-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 # a kernel with no version string: no module tree to look for on this machine
