@@ -74,9 +74,19 @@ static int may_jump(struct kp_ctx *ctx)
 
 	if (!f)
 		return -ENOMEM;
-	if (f->kexec_loaded <= 0) {
+	if (f->kexec_loaded < 0) {
+		eerror("%s: cannot tell whether an image is staged (/sys/kernel/kexec_loaded is unreadable: is /sys mounted?): not jumping",
+		       ctx->applet);
+		return -ENOENT;
+	}
+	if (f->kexec_loaded == 0) {
 		eerror("%s: nothing is staged: not jumping", ctx->applet);
 		return -ENOENT;
+	}
+	if (kp_root_exists(&ctx->root, KP_MARK)) {
+		eerror("%s: a staging by kexec-prep was cut short before it was recorded (%s is there): it cannot account for the image that is staged, so it does not jump into it",
+		       ctx->applet, KP_MARK);
+		return -ESTALE;
 	}
 	if (!kp_root_exists(&ctx->root, KP_STATE)) {
 		einfo("An image was staged by hand (no %s): jumping into it as it is", KP_STATE);

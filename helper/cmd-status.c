@@ -22,6 +22,11 @@ int kp_cmd_status(struct kp_ctx *ctx)
 			      ctx->applet, KP_STATE);
 		return 3;
 	}
+	if (kp_root_exists(&ctx->root, KP_MARK)) {
+		ewarn("%s: an image is staged, but a staging by kexec-prep was cut short before it was recorded (%s is there): exec will not jump into it; stage again with rc-service kexec-load restart",
+		      ctx->applet, KP_MARK);
+		return 0;
+	}
 	if (!have_state) {
 		einfo("An image is staged that kexec-prep did not stage (kexec -l by hand?): the next reboot jumps into it as it is");
 		return 0;

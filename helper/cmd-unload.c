@@ -32,14 +32,7 @@ int kp_cmd_unload(struct kp_ctx *ctx)
 		einfo("Nothing is staged");
 		return kp_state_remove(ctx) < 0 ? 1 : 0;
 	}
-	err = kp_sys_file_unload();
-	if ((err == -ENOSYS || err == -EINVAL) && f->kexec_tools) {
-		char *kexec = kp_root_host_path(&ctx->root, f->kexec_tools);
-
-		err = kexec ? kp_sys_tools_unload(kexec) : -ENOMEM;
-		err = err > 0 ? -EIO : err;
-		free(kexec);
-	}
+	err = kp_unstage(ctx, false);
 	if (err < 0) {
 		eerror("%s: cannot unload the staged kernel (%s): it stays staged, and the next reboot jumps into it; run rc-service kexec-load stop as root, or take kexec-exec out of the shutdown runlevel (rc-update del kexec-exec shutdown)",
 		       ctx->applet, strerror(-err));

@@ -16,6 +16,10 @@
 #define KP_STATE_DIR  "/run/kexec-prep"
 #define KP_STATE_NAME "staged"
 #define KP_STATE      KP_STATE_DIR "/" KP_STATE_NAME
+/* There from before a staging call until what was staged is recorded: an
+ * image staged while it is there is one kexec-prep cannot account for. */
+#define KP_MARK_NAME "staging"
+#define KP_MARK	     KP_STATE_DIR "/" KP_MARK_NAME
 
 enum kp_method { KP_METHOD_AUTO, KP_METHOD_FILE, KP_METHOD_TOOLS };
 /* Where the command line comes from: auto is the boot entry's own when a
@@ -106,10 +110,15 @@ struct kp_target {
 int kp_prepare(struct kp_ctx *ctx, struct kp_target *t, bool say);
 void kp_target_free(struct kp_target *t);
 
-/* stage.c: stage a prepared target and record it. */
+/* stage.c: stage a prepared target and record it; unstage (tools: the
+ * image was staged through kexec-tools). */
 int kp_stage(struct kp_ctx *ctx, const struct kp_target *t);
+int kp_unstage(struct kp_ctx *ctx, bool tools);
 
-/* state.c: what was staged, under KP_STATE. */
+/* state.c: what was staged, under KP_STATE, and the mark of a staging in
+ * progress, KP_MARK. */
+int kp_state_mark(struct kp_ctx *ctx);
+int kp_state_unmark(struct kp_ctx *ctx);
 int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *method);
 /* Does the staged state still match the target? 1 yes, 0 no, -errno no state. */
 int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t);

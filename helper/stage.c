@@ -141,6 +141,23 @@ static int one_fd(const struct kp_file *files, size_t n, const char *names, stru
 	return err;
 }
 
+int kp_unstage(struct kp_ctx *ctx, bool tools)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+	int err = tools ? -ENOSYS : kp_sys_file_unload();
+
+	/* kexec_load's images are kexec-tools' to unload; so is any image on a
+	 * kernel without the file call */
+	if ((err == -ENOSYS || err == -EINVAL) && f && f->kexec_tools) {
+		char *kexec = kp_root_host_path(&ctx->root, f->kexec_tools);
+
+		err = kexec ? kp_sys_tools_unload(kexec) : -ENOMEM;
+		err = err > 0 ? -EIO : err;
+		free(kexec);
+	}
+	return err;
+}
+
 int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 {
 	const struct kp_facts *f = kp_facts(ctx);
@@ -182,6 +199,10 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 			goto out;
 		}
 	}
+	/* what is staged from here on is accounted for, or marked as not */
+	err = kp_state_mark(ctx);
+	if (err < 0)
+		goto out;
 	if (m != KP_METHOD_TOOLS) {
 		err = kp_sys_file_load(&kernel, t->ninitrds ? &initrd : NULL, t->cmdline);
 		/* As kexec-tools does: these mean "this kernel has no file loader for it". */
@@ -198,12 +219,24 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 		used = "kexec-tools";
 		err = load_with_tools(ctx, f, &kernel, t->ninitrds ? &initrd : NULL, t->cmdline);
 	}
-	if (err == 0)
-		err = kp_state_write(ctx, t, used);
-	if (err == 0)
+	if (err == 0 && kp_state_write(ctx, t, used) < 0) {
+		/* staged, but not recorded: take it back, or leave the mark */
+		err = kp_unstage(ctx, m == KP_METHOD_TOOLS);
+		if (err < 0) {
+			eerror("%s: and unstaging it failed too (%s): %s stays, so exec will not jump into it",
+			       ctx->applet, strerror(-err), KP_MARK);
+			goto out;
+		}
+		eerror("%s: unstaged it again: nothing kexec-prep cannot account for is left staged",
+		       ctx->applet);
+		err = -EIO;
+	} else if (err == 0) {
 		einfo("%s %s (%s)%s%s via %s", kp_sys_said("Staged", "Would stage"), t->kernel.path,
 		      t->version[0] ? t->version : "no version string",
 		      t->ninitrds ? " with " : " without an initramfs", t->initrd_names, used);
+	}
+	/* recorded; or nothing changed (a failed load keeps what was staged) */
+	kp_state_unmark(ctx);
 out:
 	if (kernel_memfd && kernel.fd >= 0)
 		close(kernel.fd);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "kexec-prep.h"
 #include "sys.h"
 
@@ -36,6 +38,30 @@ static char *render(const struct kp_target *t, const char *method)
 	return buf;
 }
 
+int kp_state_mark(struct kp_ctx *ctx)
+{
+	char text[64];
+	int err;
+
+	snprintf(text, sizeof(text), "pid=%ld\n", (long)getpid());
+	err = kp_sys_state_write(&ctx->root, KP_STATE_DIR, KP_MARK_NAME, text,
+				 "mark a staging in progress");
+	if (err < 0)
+		eerror("%s: cannot mark a staging in progress in %s (%s): not staging, as an image kexec-prep cannot account for is never jumped into",
+		       ctx->applet, KP_MARK, strerror(-err));
+	return err;
+}
+
+int kp_state_unmark(struct kp_ctx *ctx)
+{
+	int err = kp_sys_state_remove(&ctx->root, KP_MARK);
+
+	if (err < 0)
+		eerror("%s: cannot remove %s (%s): the next exec will not jump", ctx->applet,
+		       KP_MARK, strerror(-err));
+	return err;
+}
+
 int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *method)
 {
 	char *text = render(t, method);
@@ -43,7 +69,8 @@ int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *me
 
 	if (!text)
 		return -ENOMEM;
-	err = kp_sys_state_write(&ctx->root, KP_STATE_DIR, KP_STATE_NAME, text);
+	err = kp_sys_state_write(&ctx->root, KP_STATE_DIR, KP_STATE_NAME, text,
+				 "record what was staged");
 	if (err < 0)
 		eerror("%s: cannot record what was staged in %s: %s", ctx->applet, KP_STATE,
 		       strerror(-err));
@@ -89,5 +116,7 @@ int kp_state_print(struct kp_ctx *ctx)
 
 int kp_state_remove(struct kp_ctx *ctx)
 {
-	return kp_sys_state_remove(&ctx->root, KP_STATE);
+	int err = kp_sys_state_remove(&ctx->root, KP_STATE);
+
+	return err ? err : kp_sys_state_remove(&ctx->root, KP_MARK);
 }

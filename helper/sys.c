@@ -195,15 +195,17 @@ int kp_sys_private_mount_ro(const char *source, const char *type, const char *fs
 	return spawn(argv, NULL, 0);
 }
 
-int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text)
+int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text,
+		       const char *what)
 {
 	size_t len = strlen(text);
 	char *tmp = kp_strdupf("%s.tmp", name);
 	int dfd = -1, fd, err = 0;
+	struct stat st;
 	ssize_t written;
 
 	if (dry_run) {
-		printf("dry-run: record what was staged in %s/%s\n", dir, name);
+		printf("dry-run: %s in %s/%s\n", what, dir, name);
 		goto out;
 	}
 	if (!tmp) {
@@ -211,12 +213,22 @@ int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *nam
 		goto out;
 	}
 	mkdirat(r->fd, dir + (*dir == '/'), 0755);
-	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY);
+	/* the directory itself, not a symlink; root's, and nobody else's to write */
+	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 	if (dfd < 0) {
 		err = dfd;
 		goto out;
 	}
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fstat(dfd, &st) < 0 || st.st_uid != r->owner || (st.st_mode & 022)) {
+		err = -EPERM;
+		goto out;
+	}
+	/* a fresh file: never through whatever someone left at its name */
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
@@ -229,6 +241,8 @@ int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *nam
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	if (!err && renameat(dfd, tmp, dfd, name) < 0)
+		err = -errno;
+	if (!err && fsync(dfd) < 0)
 		err = -errno;
 out:
 	if (dfd >= 0)

@@ -47,9 +47,11 @@ int kp_sys_memfd_join(const struct kp_sys_fd *parts, size_t n, const char *name,
  * needs to know. */
 int kp_sys_private_mount_ro(const char *source, const char *type, const char *fstab_opts,
 			    const char *target);
-/* Write dir/name under the root atomically (a temporary file, then rename). */
-int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name,
-		       const char *text);
+/* Write dir/name under the root atomically (a fresh temporary file, then
+ * rename), in a directory that is root's and nobody else's to write (else
+ * -EPERM); what says what it records, for --dry-run. */
+int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text,
+		       const char *what);
 int kp_sys_state_remove(const struct kp_root *r, const char *path);
 /* sync(), then reboot(LINUX_REBOOT_CMD_KEXEC): returns only when the jump
  * did not happen. */
