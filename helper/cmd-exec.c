@@ -26,19 +26,31 @@ static bool is_poweroff(struct kp_ctx *ctx)
 	return strstr(exe, "busybox") == NULL;
 }
 
-/* Is a block-backed filesystem still mounted read-write? Names the first. */
+/* Filesystems that hold no data of their own: what may stay read-write. */
+static const char *const virtual_fs[] = {
+	"proc",	       "sysfs",	  "devtmpfs",	"tmpfs",     "ramfs",	 "devpts",
+	"cgroup",      "cgroup2", "securityfs", "debugfs",   "tracefs",	 "pstore",
+	"efivarfs",    "bpf",	  "mqueue",	"hugetlbfs", "configfs", "fusectl",
+	"binfmt_misc", "autofs",  "rpc_pipefs", "nsfs",
+};
+
+/* Is a filesystem that holds data (a disk, ZFS, NFS, an overlay, FUSE,
+ * anything not in the list above) still mounted read-write? Names the
+ * first. */
 static char *busy_rw_mount(struct kp_ctx *ctx)
 {
 	const struct kp_mounts *m = kp_mounts(ctx);
-	size_t i;
+	size_t i, j;
 
 	if (!m)
 		return strdup("/proc/self/mountinfo (unreadable: cannot tell)");
 	for (i = 0; i < m->n; i++) {
 		const struct kp_mount *e = &m->v[i];
+		bool virt = false;
 
-		/* Major 0 is an anonymous device (tmpfs, proc, ...), except btrfs. */
-		if (kp_mount_is_rw(e) && (e->major != 0 || !strncmp(e->source, "/dev/", 5)))
+		for (j = 0; j < ARRAY_SIZE(virtual_fs) && !virt; j++)
+			virt = !strcmp(e->fstype, virtual_fs[j]);
+		if (kp_mount_is_rw(e) && !virt)
 			return kp_strdupf("%s (%s on %s)", e->target, e->fstype, e->source);
 	}
 	return NULL;
@@ -119,7 +131,7 @@ static int jump(struct kp_ctx *ctx)
 		return err;
 	busy = ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
 	if (busy) {
-		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could be lost (mount-ro has not run; REQUIRE_READONLY=no in %s overrides)",
+		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could be lost (mount-ro has not run, or could not remount it; REQUIRE_READONLY=no in %s overrides)",
 		       ctx->applet, busy, KP_CONFD);
 		free(busy);
 		return -EBUSY;
@@ -137,7 +149,17 @@ static int jump(struct kp_ctx *ctx)
 int kp_cmd_exec(struct kp_ctx *ctx)
 {
 	bool poweroff = is_poweroff(ctx);
-	int err = kp_conf_load(ctx);
+	char *why;
+	int err, down = kp_going_down(ctx, &why);
+
+	if (!down && !ctx->force) {
+		eerror("%s: exec jumps only at the end of shutdown, and this is not one (%s): not jumping; --force jumps anyway",
+		       ctx->applet, why ? why : "cannot tell");
+		free(why);
+		return 1;
+	}
+	free(why);
+	err = kp_conf_load(ctx);
 
 	if (err == 0 && poweroff && !ctx->conf.kexec_on_poweroff) {
 		einfo("Powering off: not jumping (KEXEC_ON_POWEROFF=no)");

@@ -8,20 +8,15 @@
 #include "kexec-prep.h"
 #include "sys.h"
 
-static bool going_down(void)
-{
-	const char *rl = getenv("RC_RUNLEVEL"), *gd = getenv("RC_GOINGDOWN");
-
-	return (gd && !strcmp(gd, "YES")) ||
-	       (rl && (!strcmp(rl, "shutdown") || !strcmp(rl, "reboot")));
-}
-
 int kp_cmd_unload(struct kp_ctx *ctx)
 {
 	const struct kp_facts *f;
-	int err;
+	char *why;
+	int err, down = kp_going_down(ctx, &why);
 
-	if (going_down()) {
+	free(why);
+	/* at shutdown OpenRC stops kexec-load too: the staged kernel stays */
+	if (down) {
 		einfo("Shutting down: keeping the staged kernel for the jump");
 		return 0;
 	}

@@ -3,7 +3,6 @@
 #include <einfo.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <rc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "kexec-prep.h"
+#include "shconf.h"
 
 enum kind { STRING, YESNO, METHOD, FROM, REUSE };
 
@@ -122,14 +122,16 @@ static const struct setting *lookup(const char *name, size_t len)
 	return NULL;
 }
 
-/* Check the file's owner and mode, then read that same file (through its
- * descriptor, not its name again) with OpenRC's own parser. */
+/* Check the file's owner and mode, then read that same descriptor as sh
+ * would read it: OpenRC sources conf.d files with sh, and users write them
+ * that way. What needs a shell to read is refused with its line. */
 static int read_confd(struct kp_ctx *ctx)
 {
+	struct kp_shconf_error e;
+	struct kp_shconf conf;
 	struct kp_file f;
-	RC_STRINGLIST *list;
-	RC_STRING *s;
-	char *fdpath;
+	size_t i, len;
+	char *text;
 	int err = kp_root_openat(&ctx->root, KP_CONFD, O_PATH);
 
 	if (err == -ENOENT)
@@ -139,40 +141,29 @@ static int read_confd(struct kp_ctx *ctx)
 	err = kp_file_open_checked(ctx, KP_CONFD, "settings file", &f);
 	if (err < 0)
 		return err;
-	fdpath = kp_strdupf("/proc/self/fd/%d", f.fd);
-	if (!fdpath || access(fdpath, R_OK) < 0) {
-		err = fdpath ? -errno : -ENOMEM;
-		eerror("%s: %s: cannot read it through %s: %s (is /proc mounted?)", ctx->applet,
-		       KP_CONFD, fdpath ? fdpath : "/proc/self/fd", strerror(-err));
-		free(fdpath);
-		kp_file_close(&f);
+	err = kp_read_fd(f.fd, 1 << 16, &text, &len);
+	kp_file_close(&f);
+	if (err < 0) {
+		eerror("%s: %s: %s", ctx->applet, KP_CONFD, strerror(-err));
 		return err;
 	}
-	list = rc_config_load(fdpath);
-	free(fdpath);
-	kp_file_close(&f);
-	/* rc.h defines the list types but not the walking macros. */
-	for (s = list->tqh_first; s && err == 0; s = s->entries.tqe_next) {
-		char *eq = strchr(s->value, '=');
-		size_t nl = eq ? (size_t)(eq - s->value) : strlen(s->value);
-		const struct setting *st = lookup(s->value, nl);
+	err = kp_shconf_parse(text, len, &conf, &e);
+	free(text);
+	if (err == -EINVAL)
+		eerror("%s: %s: line %u: %s%s%s (kexec-prep reads it as sh would, without running one)",
+		       ctx->applet, KP_CONFD, e.line, e.name, e.name[0] ? ": " : "", e.what);
+	for (i = 0; err == 0 && i < conf.n; i++) {
+		const struct kp_shvar *v = &conf.v[i];
+		const struct setting *st = lookup(v->name, strlen(v->name));
 
-		if (!st) {
-			/* rc_* and the like are OpenRC's own: only shout about ours. */
-			if (strncmp(s->value, "rc_", 3) != 0)
-				ewarn("%s: %s: unknown setting %.*s (ignored; the settings are listed in kexec-load(5))",
-				      ctx->applet, KP_CONFD, (int)nl, s->value);
-			continue;
-		}
-		if (eq && (strchr(eq, '$') || strchr(eq, '`'))) {
-			eerror("%s: %s: %s uses shell expansion, which kexec-prep does not do: write the value out",
-			       ctx->applet, KP_CONFD, st->name);
-			err = -EINVAL;
-			break;
-		}
-		err = set(ctx, st, KP_CONFD, eq ? eq + 1 : "");
+		if (st)
+			err = set(ctx, st, KP_CONFD, v->value);
+		else if (strncmp(v->name, "rc_", 3) != 0)
+			/* rc_* and the like are OpenRC's own: only shout about ours */
+			ewarn("%s: %s: line %u: unknown setting %s (ignored; the settings are listed in kexec-load(5))",
+			      ctx->applet, KP_CONFD, v->line, v->name);
 	}
-	rc_stringlist_free(list);
+	kp_shconf_free(&conf);
 	return err;
 }
 

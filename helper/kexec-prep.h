@@ -43,6 +43,7 @@ struct kp_ctx {
 	struct kp_root root;
 	const char *applet;
 	bool json;
+	bool force; /* exec outside the shutdown runlevel */
 	struct kp_conf conf;
 	/* command-line flags, NULL when not given */
 	const char *opt_kernel, *opt_initrd, *opt_append, *opt_cmdline, *opt_method, *opt_bootpart;
@@ -128,6 +129,10 @@ int kp_state_remove(struct kp_ctx *ctx);
 /* bootpart.c: BOOTPART from fstab, mounted read-only in a private mount
  * namespace for the run when it is not mounted. */
 void kp_bootpart_mount(struct kp_ctx *ctx);
+
+/* runlevel.c: 1 when the machine is going down, else 0; *why (owned by
+ * the caller) says how that was told. */
+int kp_going_down(struct kp_ctx *ctx, char **why);
 
 /* the subcommands, one file each */
 int kp_cmd_check(struct kp_ctx *ctx);

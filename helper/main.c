@@ -21,12 +21,19 @@ static const struct kp_command {
 };
 
 static const struct option longopts[] = {
-	{"root", required_argument, NULL, 'r'},	    {"json", no_argument, NULL, 'j'},
-	{"dry-run", no_argument, NULL, 'n'},	    {"kernel", required_argument, NULL, 'k'},
-	{"initrd", required_argument, NULL, 'i'},   {"append", required_argument, NULL, 'a'},
-	{"cmdline", required_argument, NULL, 'c'},  {"load-method", required_argument, NULL, 'm'},
-	{"bootpart", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},	    {NULL, 0, NULL, 0},
+	{"root", required_argument, NULL, 'r'},
+	{"json", no_argument, NULL, 'j'},
+	{"dry-run", no_argument, NULL, 'n'},
+	{"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},
+	{"append", required_argument, NULL, 'a'},
+	{"cmdline", required_argument, NULL, 'c'},
+	{"load-method", required_argument, NULL, 'm'},
+	{"bootpart", required_argument, NULL, 'b'},
+	{"force", no_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)
@@ -46,6 +53,7 @@ static void usage(FILE *out)
 	      "  -c, --cmdline ARGS the whole command line (CMDLINE)\n"
 	      "  -m, --load-method auto|file|kexec-tools (LOAD_METHOD)\n"
 	      "  -b, --bootpart DIR where the kernels are (BOOTPART)\n"
+	      "  -f, --force        exec: jump although the machine is not shutting down\n"
 	      "Settings come from " KP_CONFD "; the options override them.\n\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n",
@@ -69,7 +77,7 @@ int main(int argc, char **argv)
 
 	/* stdout and stderr interleave in the order they were written. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;
@@ -97,6 +105,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			ctx.opt_bootpart = optarg;
+			break;
+		case 'f':
+			ctx.force = true;
 			break;
 		case 'h':
 			usage(stdout);

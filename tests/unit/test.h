@@ -2,6 +2,7 @@
 #ifndef KP_TEST_H
 #define KP_TEST_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
