@@ -245,18 +245,27 @@ char *kp_cmdline_join(const struct kp_cmdline *cl)
 	char *s, *p;
 
 	for (i = 0; i < cl->n; i++)
-		len += strlen(cl->v[i].raw) + 1;
+		len += strlen(cl->v[i].raw) + 2;
 	s = p = malloc(len);
 	if (!s)
 		return NULL;
 	*p = '\0';
 	for (i = 0; i < cl->n; i++) {
-		size_t l = strlen(cl->v[i].raw);
+		const char *raw = cl->v[i].raw, *q;
+		size_t l = strlen(raw), quotes = 0;
 
 		if (i > 0)
 			*p++ = ' ';
-		memcpy(p, cl->v[i].raw, l + 1);
+		memcpy(p, raw, l + 1);
 		p += l;
+		/* a quote left open (at the end of /proc/cmdline) would take every
+		 * word after it into this one: close it */
+		for (q = raw; (q = strchr(q, '"')); q++)
+			quotes++;
+		if (quotes % 2) {
+			*p++ = '"';
+			*p = '\0';
+		}
 	}
 	return s;
 }

@@ -25,7 +25,8 @@ size_t kp_cmdline_remove(struct kp_cmdline *cl, const char *name);
 /* Add each word of words; a word whose name is already there replaces the
  * first occurrence in place and removes the others. */
 int kp_cmdline_set(struct kp_cmdline *cl, const char *words);
-/* The line as one string, words separated by one space; NULL on ENOMEM. */
+/* The line as one string, words separated by one space, a quote left open
+ * closed (so that no word swallows the ones after it); NULL on ENOMEM. */
 char *kp_cmdline_join(const struct kp_cmdline *cl);
 void kp_cmdline_free(struct kp_cmdline *cl);
 

@@ -332,6 +332,15 @@ fail:
 	return err;
 }
 
+const char *kp_read_strerror(int err)
+{
+	if (err == -EINVAL)
+		return "not a regular file";
+	if (err == -EFBIG)
+		return "too large";
+	return strerror(-err);
+}
+
 int kp_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	return read_all(read_plain, &fd, max, buf, len);

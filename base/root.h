@@ -38,6 +38,9 @@ int kp_root_trust(const struct kp_root *r, const char *path, char *why, size_t l
 /* Is path a regular file (after symlinks)? */
 int kp_root_is_file(const struct kp_root *r, const char *path);
 
+/* What a read error means, for a message: -EINVAL from kp_read_file is a
+ * file that is not a regular one. */
+const char *kp_read_strerror(int err);
 /* Read a whole file, at most max bytes (-EFBIG beyond), NUL-terminated. */
 int kp_read_fd(int fd, size_t max, char **buf, size_t *len);
 int kp_read_file(const struct kp_root *r, const char *path, size_t max, char **buf, size_t *len);

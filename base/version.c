@@ -52,6 +52,22 @@ static int by_value(const char *a, const char *b)
 	return 0;
 }
 
+bool kp_version_shape(const char *s)
+{
+	size_t i = 0, n = strlen(s);
+
+	if (n == 0 || n > 64 || strstr(s, ".."))
+		return false;
+	while (isdigit((unsigned char)s[i]))
+		i++;
+	if (i == 0 || s[i] != '.' || !isdigit((unsigned char)s[i + 1]))
+		return false;
+	for (; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(".-_+~", s[i]))
+			return false;
+	return true;
+}
+
 int kp_version_cmp(const char *a, const char *b)
 {
 	int c = by_value(a, b);

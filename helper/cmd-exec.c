@@ -2,6 +2,7 @@
  * it is still the configured one and nothing can lose data. */
 #include <einfo.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,6 +66,8 @@ static int confirm_staged(struct kp_ctx *ctx)
 
 	if (err == 0) {
 		err = kp_state_matches(ctx, &t);
+		if (err < 0)
+			eerror("%s: %s: %s", ctx->applet, KP_STATE, kp_read_strerror(err));
 		if (err == 0) {
 			einfo("The configured kernel changed since it was staged: staging %s again",
 			      t.kernel.path);
@@ -160,6 +163,15 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 	}
 	free(why);
 	err = kp_conf_load(ctx);
+	if (err == 0) {
+		char msg[256];
+
+		snprintf(
+			msg, sizeof(msg),
+			" * %s: exec took longer than EXEC_TIMEOUT (%u s): giving up; no kexec jump, the shutdown goes on without it",
+			ctx->applet, ctx->conf.exec_timeout);
+		kp_sys_deadline(ctx->conf.exec_timeout, msg);
+	}
 
 	if (err == 0 && poweroff && !ctx->conf.kexec_on_poweroff) {
 		einfo("Powering off: not jumping (KEXEC_ON_POWEROFF=no)");

@@ -1,5 +1,6 @@
 /* The settings: /etc/conf.d/kexec-load (its path from meson), then the
  * command-line flags over it. One table says them all. */
+#include <ctype.h>
 #include <einfo.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,7 @@
 #include "kexec-prep.h"
 #include "shconf.h"
 
-enum kind { STRING, YESNO, METHOD, FROM, REUSE };
+enum kind { STRING, YESNO, METHOD, FROM, REUSE, SECONDS };
 
 static const struct setting {
 	const char *name;
@@ -40,6 +41,7 @@ static const struct setting {
 	 offsetof(struct kp_ctx, opt_method), "--load-method"},
 	{"REQUIRE_READONLY", YESNO, offsetof(struct kp_conf, require_readonly), "yes", 0, NULL},
 	{"KEXEC_ON_POWEROFF", YESNO, offsetof(struct kp_conf, kexec_on_poweroff), "no", 0, NULL},
+	{"EXEC_TIMEOUT", SECONDS, offsetof(struct kp_conf, exec_timeout), "20", 0, NULL},
 };
 
 static bool is_yes(const char *v)
@@ -64,7 +66,8 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 	static const char *const wants[] = {[YESNO] = "yes or no",
 					    [METHOD] = "auto, file or kexec-tools",
 					    [FROM] = "auto, entry, running or none",
-					    [REUSE] = "yes or no"};
+					    [REUSE] = "yes or no",
+					    [SECONDS] = "a number of seconds from 1 to 3600"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
 	size_t i;
@@ -90,6 +93,15 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 		if (*v)
 			*(enum kp_cmdline_from *)dst = is_yes(v) ? KP_FROM_RUNNING : KP_FROM_NONE;
 		return 0;
+	case SECONDS: {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (!isdigit((unsigned char)*v) || *end || n < 1 || n > 3600)
+			break;
+		*(unsigned *)dst = (unsigned)n;
+		return 0;
+	}
 	case FROM:
 		for (i = 0; i < ARRAY_SIZE(froms); i++)
 			if (!strcmp(v, froms[i])) {

@@ -18,13 +18,18 @@ static int refuse(struct kp_file *f, int fd, int err)
 
 int kp_file_open_checked(struct kp_ctx *ctx, const char *path, const char *what, struct kp_file *f)
 {
-	char why[1024];
+	char why[1024] = "";
 	int fd = kp_root_trust(&ctx->root, path, why, sizeof(why));
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	if (fd == -EPERM) {
+	if (fd == -EPERM && why[0]) {
 		eerror("%s: %s %s: %s", ctx->applet, what, path, why);
+		return fd;
+	}
+	if (fd == -EPERM) {
+		eerror("%s: %s %s: opening it was refused (%s): kexec-prep opens files only with openat2, which keeps to the root, and never without; run it where openat2 is allowed (not under a seccomp filter or a container that refuses it)",
+		       ctx->applet, what, path, strerror(EPERM));
 		return fd;
 	}
 	/* never blocks: a FIFO in its place is refused below, not waited on */

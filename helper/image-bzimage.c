@@ -9,6 +9,7 @@
 #include "image.h"
 
 #define BZ_SETUP_SECTS		   0x1f1
+#define BZ_BOOT_FLAG		   0x1fe
 #define BZ_VERSION		   0x206
 #define BZ_KERNEL_VERSION	   0x20e
 #define BZ_LOADFLAGS		   0x211
@@ -42,7 +43,9 @@ static char *bz_version(const struct kp_file *f, uint16_t off)
 	if (n <= 0)
 		return strdup("");
 	buf[n] = '\0';
-	buf[strcspn(buf, " \t\n")] = '\0';
+	for (n = 0; buf[n] > ' ' && buf[n] < 0x7f; n++)
+		;
+	buf[n] = '\0'; /* the first word, and only what prints */
 	return strdup(buf);
 }
 
@@ -55,6 +58,11 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 
 	if (!f)
 		return -ENOMEM;
+	if (le16(h + BZ_BOOT_FLAG) != 0xaa55) {
+		eerror("%s: kernel %s has no boot flag (0xAA55 at 0x1fe), which the kernel's kexec loader requires: it is no complete bzImage; reinstall the kernel package",
+		       ctx->applet, path);
+		return -ENOEXEC;
+	}
 	if (version < 0x020c) {
 		eerror("%s: kernel %s uses boot protocol %u.%02u; kexec needs 2.12 or newer: stage a newer kernel",
 		       ctx->applet, path, version >> 8, version & 0xff);

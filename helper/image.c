@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kconfig.h"
+#include "version.h"
 
 static const struct kp_image_format *const formats[] = {
 	&kp_image_bzimage,
@@ -53,6 +54,21 @@ static int unknown(struct kp_ctx *ctx, const struct kp_target *t, const char *ar
 	return -ENOEXEC;
 }
 
+/* The version in a kernel's file name (vmlinuz-<version>,
+ * kernel-<version>), or NULL when its name carries none. */
+static const char *kname_version(const char *path)
+{
+	static const char *const prefixes[] = {"vmlinuz-", "kernel-"};
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])) &&
+		    kp_version_shape(name + strlen(prefixes[i])))
+			return name + strlen(prefixes[i]);
+	return NULL;
+}
+
 int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 {
 	const struct kp_facts *f = kp_facts(ctx);
@@ -85,6 +101,18 @@ int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 	if (err < 0)
 		return err;
 	t->format = fmt->name;
+	/* it names /lib/modules/<version> and /boot/config-<version> */
+	if (t->version[0] && !kp_version_shape(t->version)) {
+		eerror("%s: kernel %s says its version is \"%s\", which is no kernel release: refusing it",
+		       ctx->applet, t->kernel.path, t->version);
+		return -EINVAL;
+	}
+	if (t->version[0] && kname_version(t->kernel.path) &&
+	    strcmp(kname_version(t->kernel.path), t->version) != 0) {
+		eerror("%s: kernel %s is named for version %s, but its header says %s: it is not the kernel its name says (its modules would not match); reinstall that kernel's package",
+		       ctx->applet, t->kernel.path, kname_version(t->kernel.path), t->version);
+		return -EINVAL;
+	}
 	/* The kernel wants cmdline_len (with its NUL) + its reserve <= cmdline_size. */
 	cl = strlen(t->cmdline);
 	if (t->cmdline_max && cl + 1 + fmt->cmdline_reserve > t->cmdline_max) {
@@ -154,6 +182,51 @@ static bool target_without_modules(struct kp_ctx *ctx, const char *version)
 	return none;
 }
 
+/* libkmod's binary indexes, each checked before libkmod opens it: a FIFO
+ * in its place would block libkmod forever, and libkmod's own failure
+ * does not say which one is wrong. */
+static int check_indexes(struct kp_ctx *ctx, const char *rel, const char *version)
+{
+	static const char *const indexes[] = {
+		"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
+		"modules.builtin.bin",
+		/* last: depmod leaves it empty without modules.builtin.modinfo */
+		"modules.builtin.alias.bin"};
+	/* the index header: magic 0xB007F457 and version 2.1, big-endian */
+	static const unsigned char head[8] = {0xb0, 0x07, 0xf4, 0x57, 0x00, 0x02, 0x00, 0x01};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(indexes); i++) {
+		char *path = kp_strdupf("%s/%s", rel, indexes[i]);
+		unsigned char h[8];
+		struct stat st;
+		const char *bad = NULL;
+		int fd = path ? kp_root_open_file(&ctx->root, path, &st) : -ENOMEM;
+
+		if (fd == -ENOMEM)
+			return fd;
+		bool optional = i == ARRAY_SIZE(indexes) - 1;
+
+		if (fd == -EINVAL)
+			bad = "is not a regular file";
+		else if (fd < 0 && !optional)
+			bad = "is missing";
+		else if (fd >= 0 && !(optional && st.st_size == 0) &&
+			 (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+			  memcmp(h, head, sizeof(h)) != 0))
+			bad = "is not a module index of the format libkmod reads";
+		if (fd >= 0)
+			close(fd);
+		if (bad)
+			eerror("%s: %s %s: after the jump the kernel could not load its drivers; run depmod %s",
+			       ctx->applet, path, bad, version);
+		free(path);
+		if (bad)
+			return -ENOENT;
+	}
+	return 0;
+}
+
 int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t)
 {
 	const char *no_configs[] = {NULL};
@@ -177,6 +250,9 @@ int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t)
 		err = -ENOENT;
 		goto out;
 	}
+	err = check_indexes(ctx, rel, t->version);
+	if (err < 0)
+		goto out;
 	dir = kp_root_host_path(&ctx->root, rel);
 	kmod = dir ? kmod_new(dir, no_configs) : NULL;
 	if (!kmod) {
@@ -184,7 +260,7 @@ int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t)
 		goto out;
 	}
 	if (kmod_load_resources(kmod) < 0) {
-		eerror("%s: %s has no usable module indexes (modules.dep.bin): after the jump the kernel could not load its drivers; run depmod %s",
+		eerror("%s: libkmod cannot load the module indexes of %s: after the jump the kernel could not load its drivers; run depmod %s",
 		       ctx->applet, rel, t->version);
 		err = -ENOENT;
 	}

@@ -36,6 +36,7 @@ struct kp_conf {
 	enum kp_cmdline_from cmdline_from;
 	bool kexec_on_poweroff;
 	bool require_readonly;
+	unsigned exec_timeout; /* seconds exec may take before it gives up */
 	enum kp_method method;
 };
 

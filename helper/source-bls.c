@@ -165,7 +165,8 @@ static int type1(struct kp_ctx *ctx, const char *part, const char *name, struct 
 		err = parse_type1(text, &b);
 		free(text);
 	} else if (err != -ENOMEM) {
-		kp_source_doubt(ctx, "%s: %s (systemd-boot skips it too)", b.file, strerror(-err));
+		kp_source_doubt(ctx, "%s: %s (systemd-boot skips it too)", b.file,
+				kp_read_strerror(err));
 		bent_free(&b);
 		return 0;
 	}

@@ -208,7 +208,7 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 		return 0;
 	err = kp_read_file(&ctx->root, seen->config, 1 << 20, &text, NULL);
 	if (err < 0) {
-		kp_source_doubt(ctx, "%s: %s", seen->config, strerror(-err));
+		kp_source_doubt(ctx, "%s: %s", seen->config, kp_read_strerror(err));
 		return 0;
 	}
 	err = parse(text, &c);

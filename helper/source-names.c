@@ -28,22 +28,10 @@ static int find_flavor(struct kp_ctx *ctx, const struct kp_loader_seen *seen, st
 	e->kernel = kp_strdupf("%s/vmlinuz-%s", ctx->conf.bootpart, flavor + 1);
 	if (!e->kernel)
 		return -ENOMEM;
-	if (!kp_root_exists(&ctx->root, e->kernel))
+	if (!kp_root_is_file(&ctx->root, e->kernel))
 		return 0;
 	e->why = kp_strdupf("the running kernel's flavor (%s)", flavor + 1);
 	return e->why ? 1 : -ENOMEM;
-}
-
-static bool backup_name(const char *n)
-{
-	static const char *const tails[] = {".old",	 ".bak",     ".dpkg-tmp", ".dpkg-new",
-					    ".dpkg-old", ".apk-new", "~"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(tails); i++)
-		if (kp_str_ends_with(n, tails[i]))
-			return true;
-	return false;
 }
 
 /* Arch and Artix: /lib/modules/<release>/pkgbase names the package,
@@ -71,7 +59,7 @@ static int find_pkgbase(struct kp_ctx *ctx, const struct kp_loader_seen *seen, s
 	free(pkg);
 	if (!e->kernel || !e->why)
 		return -ENOMEM;
-	return kp_root_exists(&ctx->root, e->kernel) ? 1 : 0;
+	return kp_root_is_file(&ctx->root, e->kernel) ? 1 : 0;
 }
 
 /* The kernel file name prefixes whose rest is a version. */
@@ -83,10 +71,28 @@ static const char *version_of(const char *name)
 
 	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		l = strlen(prefixes[i]);
-		if (!strncmp(name, prefixes[i], l) && isdigit((unsigned char)name[l]))
+		if (!strncmp(name, prefixes[i], l) && kp_version_shape(name + l))
 			return name + l;
 	}
 	return NULL;
+}
+
+/* A kernel candidate counts when it is a file, and the system has what a
+ * kernel package installs with it: its modules or its config. Backups
+ * and package-manager leftovers (vmlinuz-6.1.0-27-amd64.dpkg-bak, .save,
+ * .apk-new, .1) never have either. */
+static bool installed(struct kp_ctx *ctx, const char *name, const char *version)
+{
+	char *kernel = kp_strdupf("%s/%s", ctx->conf.bootpart, name);
+	char *mods = kp_strdupf("/lib/modules/%s", version);
+	char *config = kp_strdupf("%s/config-%s", ctx->conf.bootpart, version);
+	bool yes = kernel && mods && config && kp_root_is_file(&ctx->root, kernel) &&
+		   (kp_root_exists(&ctx->root, mods) || kp_root_is_file(&ctx->root, config));
+
+	free(kernel);
+	free(mods);
+	free(config);
+	return yes;
 }
 
 static int find_newest(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp_entry *e)
@@ -106,7 +112,7 @@ static int find_newest(struct kp_ctx *ctx, const struct kp_loader_seen *seen, st
 	while ((de = readdir(d))) {
 		const char *v = version_of(de->d_name);
 
-		if (!v || backup_name(de->d_name))
+		if (!v || !installed(ctx, de->d_name, v))
 			continue;
 		if (!best || kp_version_cmp(v, version_of(best)) > 0) {
 			free(best);
@@ -154,7 +160,7 @@ int kp_initrds_by_name(struct kp_ctx *ctx, const char *kernel, struct kp_strv *o
 				   suffix, shapes[i].post);
 		if (!found)
 			return -ENOMEM;
-		if (!kp_root_exists(&ctx->root, found)) {
+		if (!kp_root_is_file(&ctx->root, found)) {
 			free(found);
 			found = NULL;
 		}
@@ -167,7 +173,7 @@ int kp_initrds_by_name(struct kp_ctx *ctx, const char *kernel, struct kp_strv *o
 	for (i = 0; i < ARRAY_SIZE(ucode) && err == 0; i++) {
 		char *p = kp_strdupf("%.*s/%s", (int)(dir_end - kernel), kernel, ucode[i]);
 
-		if (p && kp_root_exists(&ctx->root, p))
+		if (p && kp_root_is_file(&ctx->root, p))
 			err = kp_strv_take(out, p);
 		else
 			free(p);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/reboot.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "str.h"
@@ -28,10 +30,36 @@
 extern char **environ;
 
 static bool dry_run;
+/* how long a command may run: long enough to stage a large initramfs on a
+ * slow disk, short enough that nothing hangs for good */
+static unsigned child_limit = 300;
+static char deadline_msg[512];
+static size_t deadline_len;
 
 void kp_sys_set_dry_run(bool on)
 {
 	dry_run = on;
+}
+
+static void on_deadline(int sig)
+{
+	ssize_t n = write(STDERR_FILENO, deadline_msg, deadline_len);
+
+	(void)sig;
+	(void)n;
+	_exit(1);
+}
+
+void kp_sys_deadline(unsigned seconds, const char *msg)
+{
+	struct sigaction sa = {.sa_handler = on_deadline};
+
+	snprintf(deadline_msg, sizeof(deadline_msg), "%s\n", msg);
+	deadline_len = strlen(deadline_msg);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+	child_limit = seconds;
 }
 
 const char *kp_sys_said(const char *done, const char *would)
@@ -72,6 +100,27 @@ int kp_sys_file_unload(void)
 	return 0;
 }
 
+/* Wait for the child, at most child_limit seconds: then it is killed and
+ * this is -ETIMEDOUT. */
+static int wait_for(pid_t pid, int *status)
+{
+	const struct timespec tick = {0, 20 * 1000 * 1000};
+	unsigned long waited = 0;
+	pid_t r;
+
+	while ((r = waitpid(pid, status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		if (waited >= child_limit * 50UL) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -ETIMEDOUT;
+		}
+		nanosleep(&tick, NULL);
+		waited++;
+	}
+	return r < 0 ? -errno : 0;
+}
+
 /* Run argv (no shell) with the descriptors in keep inherited: -errno, or
  * the exit status (positive). */
 static int spawn(char *const argv[], const int *keep, size_t nkeep)
@@ -89,9 +138,9 @@ static int spawn(char *const argv[], const int *keep, size_t nkeep)
 		fcntl(keep[i], F_SETFD, FD_CLOEXEC);
 	if (err)
 		return err;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	err = wait_for(pid, &status);
+	if (err)
+		return err;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -104,9 +153,16 @@ static int run(char *const argv[], char *const shown[], const int *keep, size_t 
 
 	if (!dry_run)
 		return spawn(argv, keep, nkeep);
+	/* as sh would read it back: a single quote as '\'' */
 	fputs("dry-run: run", stdout);
-	for (i = 0; shown[i]; i++)
-		printf(" '%s'", shown[i]);
+	for (i = 0; shown[i]; i++) {
+		const char *c;
+
+		fputs(" '", stdout);
+		for (c = shown[i]; *c; c++)
+			fputs(*c == '\'' ? "'\\''" : (char[2]){*c, '\0'}, stdout);
+		putchar('\'');
+	}
 	putchar('\n');
 	return 0;
 }
@@ -242,6 +298,8 @@ int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *nam
 		err = -errno;
 	if (!err && renameat(dfd, tmp, dfd, name) < 0)
 		err = -errno;
+	if (err)
+		unlinkat(dfd, tmp, 0);
 	if (!err && fsync(dfd) < 0)
 		err = -errno;
 out:
@@ -271,6 +329,7 @@ int kp_sys_kexec_reboot(void)
 		return 0;
 	}
 	sync();
+	alarm(0); /* from here on, the jump or its failure */
 	reboot(LINUX_REBOOT_CMD_KEXEC);
 	return -errno;
 }

@@ -21,6 +21,9 @@ struct kp_sys_fd {
 };
 
 void kp_sys_set_dry_run(bool on);
+/* From now on, give up after seconds: say msg and exit 1 (the shutdown
+ * goes on without the jump); every command run gets no more than that. */
+void kp_sys_deadline(unsigned seconds, const char *msg);
 /* done, or would under --dry-run: for the words that report a change. */
 const char *kp_sys_said(const char *done, const char *would);
 

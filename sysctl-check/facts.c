@@ -140,6 +140,10 @@ int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 	f->cmdline_err = kp_read_file(r, "/proc/cmdline", 1 << 20, &f->cmdline, &f->cmdline_len);
 	if (f->cmdline_err < 0)
 		f->cmdline = strdup("");
+	/* the newline is /proc's, not the command line's: inside a quote left
+	 * open it would become part of a parameter */
+	else if (f->cmdline_len && f->cmdline[f->cmdline_len - 1] == '\n')
+		f->cmdline[--f->cmdline_len] = '\0';
 	if (!f->release || !f->arch || !f->distro || !f->cmdline) {
 		kp_facts_free(f);
 		return -ENOMEM;

@@ -4,7 +4,9 @@
  * a bootable kernel; a test input.
  *   mkkernel OUT VERSION [VARIANT] [SIZE]
  * VARIANT: good (default, a bzImage), truncated, wrong-magic, 32bit,
- * no-above-4g, old-protocol, small-cmdline; arm64 (a raw Image), arm64-be,
+ * no-above-4g, old-protocol, small-cmdline, tiny-cmdline, no-boot-flag,
+ * bad-version (a version string that would leave /lib/modules); arm64 (a
+ * raw Image), arm64-be,
  * arm64-no-size. SIZE in bytes (default 65536), sparse. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -81,6 +83,12 @@ int main(int argc, char **argv)
 		put16(h + 0x206, 0x0206);
 	else if (!strcmp(variant, "small-cmdline"))
 		put32(h + 0x238, 64);
+	else if (!strcmp(variant, "tiny-cmdline"))
+		put32(h + 0x238, 16); /* less than the kernel's own 30 */
+	else if (!strcmp(variant, "no-boot-flag"))
+		put16(h + 0x1fe, 0);
+	else if (!strcmp(variant, "bad-version"))
+		snprintf((char *)h + 0x500, 256, "../../etc #1 SMP");
 	else if (!strcmp(variant, "truncated"))
 		size = 2048; /* shorter than its own setup code */
 	else if (!strcmp(variant, "arm64-be"))

@@ -36,6 +36,11 @@ EINFO_COLOR=NO LC_ALL=C ${RUN_PREFIX:-} "$bin" --root "$tmp/root" "$@" >"$tmp/ou
 rc=$?
 set -e
 echo "exit: $rc" >>"$tmp/out"
+# CASE_DIR/verify, when present, says what the run left behind (its
+# output is compared too): a file it must not have touched, say.
+if [ -x "$case_dir/verify" ]; then
+	"$case_dir/verify" "$tmp/root" >>"$tmp/out" 2>&1
+fi
 # Paths are printed as seen inside the root; the copy's own path must not leak.
 sed "s|$tmp/root|@ROOT@|g; s|${KP_CONFD:?}|@CONFD@|g" "$tmp/out" >"$tmp/actual"
 

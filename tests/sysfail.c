@@ -37,6 +37,9 @@ static const struct name syscalls[] = {
 	{"kexec_load", SYS_kexec_load},
 	{"reboot", SYS_reboot},
 	{"memfd_create", SYS_memfd_create},
+#ifdef SYS_openat2
+	{"openat2", SYS_openat2},
+#endif
 };
 
 static const struct name errnos[] = {

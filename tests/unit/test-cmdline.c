@@ -58,6 +58,26 @@ static void test_unterminated_quote(void)
 	kp_cmdline_free(&cl);
 }
 
+/* Words added after a quote /proc/cmdline leaves open stay words of their
+ * own: the quote is closed when the line is joined. */
+static void test_unterminated_then_set(void)
+{
+	struct kp_cmdline cl;
+	const char *in = "root=/dev/sda1 dyndbg=\"file foo.c";
+	char *s;
+
+	CHECK(kp_cmdline_parse(&cl, in, strlen(in)) == 0);
+	CHECK(kp_cmdline_set(&cl, "quiet loglevel=3") == 0);
+	s = kp_cmdline_join(&cl);
+	CHECK_STR(s, "root=/dev/sda1 dyndbg=\"file foo.c\" quiet loglevel=3");
+	free(s);
+	kp_cmdline_free(&cl);
+	/* and the joined line parses back into the same four */
+	s = joined("root=/dev/sda1 dyndbg=\"file foo.c\" quiet loglevel=3");
+	CHECK_STR(s, "root=/dev/sda1 dyndbg=\"file foo.c\" quiet loglevel=3");
+	free(s);
+}
+
 static void test_repeated_and_dashes(void)
 {
 	struct kp_cmdline cl;
@@ -170,6 +190,7 @@ int main(void)
 	test_basic();
 	test_quotes();
 	test_unterminated_quote();
+	test_unterminated_then_set();
 	test_repeated_and_dashes();
 	test_set();
 	test_empty_and_space();
