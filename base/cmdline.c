@@ -186,6 +186,18 @@ size_t kp_cmdline_remove(struct kp_cmdline *cl, const char *name)
 	return removed;
 }
 
+/* Is raw among init's arguments already? Then setting it again adds
+ * nothing: a line reused jump after jump never piles them up. */
+static bool has_init_arg(const struct kp_cmdline *cl, const char *raw)
+{
+	size_t i;
+
+	for (i = cl->init_args + 1; i < cl->n; i++)
+		if (strcmp(cl->v[i].raw, raw) == 0)
+			return true;
+	return false;
+}
+
 int kp_cmdline_set(struct kp_cmdline *cl, const char *words)
 {
 	struct kp_cmdline add;
@@ -206,7 +218,7 @@ int kp_cmdline_set(struct kp_cmdline *cl, const char *words)
 				if (err < 0)
 					break;
 				cl->init_args = cl->n - 1;
-			} else if (strcmp(p->raw, "--") != 0) {
+			} else if (strcmp(p->raw, "--") != 0 && !has_init_arg(cl, p->raw)) {
 				err = insert_at(cl, cl->n, p);
 				if (err < 0)
 					break;

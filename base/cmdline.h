@@ -23,7 +23,8 @@ long kp_cmdline_find(const struct kp_cmdline *cl, const char *name);
 /* Drop every kernel parameter called name; returns how many. */
 size_t kp_cmdline_remove(struct kp_cmdline *cl, const char *name);
 /* Add each word of words; a word whose name is already there replaces the
- * first occurrence in place and removes the others. */
+ * first occurrence in place and removes the others. Words after "--" go
+ * to init, once: one that is there already is not added again. */
 int kp_cmdline_set(struct kp_cmdline *cl, const char *words);
 /* The line as one string, words separated by one space, a quote left open
  * closed (so that no word swallows the ones after it); NULL on ENOMEM. */

@@ -169,6 +169,9 @@ static int entry_head(const struct words *w, struct gentry *e)
 		const char *s = w->v[i].s;
 
 		if (!strcmp(s, "--id") || !strcmp(s, "$menuentry_id_option")) {
+			/* the last one counts, as in GRUB's option parser */
+			free(e->id);
+			e->id = NULL;
 			if (i + 1 < w->n && !(e->id = strdup(w->v[++i].s)))
 				return -ENOMEM;
 		} else if (!strcmp(s, "--class") || !strcmp(s, "--users") ||
@@ -584,6 +587,11 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 			ctx,
 			"%s: the default '%s' is no entry here, and GRUB also reads other files (source, configfile)",
 			seen->config, deflt);
+		goto out;
+	}
+	if (!ge) {
+		kp_source_doubt(ctx, "%s: the default %s is a submenu with no entry", seen->config,
+				path);
 		goto out;
 	}
 	err = to_entry(ctx, seen->config, ge, path, e);

@@ -60,6 +60,22 @@ static void test_unterminated_quote(void)
 
 /* Words added after a quote /proc/cmdline leaves open stay words of their
  * own: the quote is closed when the line is joined. */
+/* Found by tests/fuzz: init's arguments piled up when a line was set again
+ * (a reused command line, jump after jump). */
+static void test_init_args_once(void)
+{
+	struct kp_cmdline cl;
+	char *s;
+
+	CHECK(kp_cmdline_parse(&cl, "root=/dev/sda1 -- single", 24) == 0);
+	CHECK(kp_cmdline_set(&cl, "quiet -- single") == 0);
+	CHECK(kp_cmdline_set(&cl, "quiet -- single") == 0);
+	s = kp_cmdline_join(&cl);
+	CHECK_STR(s, "root=/dev/sda1 quiet -- single");
+	free(s);
+	kp_cmdline_free(&cl);
+}
+
 static void test_unterminated_then_set(void)
 {
 	struct kp_cmdline cl;
@@ -191,6 +207,7 @@ int main(void)
 	test_quotes();
 	test_unterminated_quote();
 	test_unterminated_then_set();
+	test_init_args_once();
 	test_repeated_and_dashes();
 	test_set();
 	test_empty_and_space();
