@@ -53,7 +53,7 @@ static int check_loader(struct kp_ctx *ctx, const struct kp_target *t, struct kp
  * staged. A failure has printed its reason already. */
 static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 {
-	struct kp_target t = {.kernel = {.fd = -1}};
+	struct kp_target t = {.kernel = {.fd = -1}, .unpacked = {.fd = -1}};
 	int err = conf_err;
 
 	if (err == 0)
@@ -64,11 +64,12 @@ static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 			strdup("fix what the message above says; kexec-prep --dry-run load shows the whole staging"),
 			"nothing can be staged: see the message above");
 	else
-		err = kp_report_add(rep, "kernel", KP_OK, NULL,
-				    "would stage %s (%s), picked by %s, %s%s, command line \"%s\"",
-				    t.kernel.path, t.version[0] ? t.version : "no version string",
-				    t.why, t.ninitrds ? "with " : "without an initramfs",
-				    t.initrd_names, t.cmdline);
+		err = kp_report_add(
+			rep, "kernel", KP_OK, NULL,
+			"would stage %s (%s%s%s; %s), picked by %s, %s%s, command line \"%s\"",
+			t.kernel.path, t.format, t.packing ? ", " : "", t.packing ? t.packing : "",
+			t.version[0] ? t.version : "no version string", t.why,
+			t.ninitrds ? "with " : "without an initramfs", t.initrd_names, t.cmdline);
 	if (err == 0)
 		err = check_loader(ctx, t.kernel.path ? &t : NULL, rep);
 	kp_target_free(&t);

@@ -37,9 +37,14 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 		return -ENOEXEC;
 	}
 	t->cmdline_max = A64_CMDLINE_SIZE;
-	/* The header carries no version; a compressed image's banner does. */
+	/* The header carries no version; the banner does (image.c). */
 	t->version = strdup("");
 	return t->version ? 0 : -ENOMEM;
+}
+
+static uint64_t image_size(const unsigned char *h)
+{
+	return le64(h + A64_IMAGE_SIZE);
 }
 
 const struct kp_image_format kp_image_arm64 = {
@@ -53,4 +58,5 @@ const struct kp_image_format kp_image_arm64 = {
 	.no_magic = "no ARM\\x64 magic at 56",
 	.cmdline_reserve = 0,
 	.check = check,
+	.image_size = image_size,
 };

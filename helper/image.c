@@ -25,6 +25,16 @@ static bool matches(const struct kp_image_format *fmt, const unsigned char *h, s
 	return len >= fmt->header_len && memcmp(h + fmt->magic_at, fmt->magic, fmt->magic_len) == 0;
 }
 
+const struct kp_image_format *kp_image_format(const unsigned char *h, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
+		if (matches(formats[i], h, len))
+			return formats[i];
+	return NULL;
+}
+
 /* No format matched: say what this machine's kernels look like. */
 static int unknown(struct kp_ctx *ctx, const struct kp_target *t, const char *arch,
 		   const unsigned char *h, size_t len)
@@ -32,11 +42,6 @@ static int unknown(struct kp_ctx *ctx, const struct kp_target *t, const char *ar
 	const char *path = t->kernel.path;
 	size_t i;
 
-	if (len >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
-		eerror("%s: kernel %s is gzip-compressed, which kexec-prep cannot stage yet: decompress it (gunzip -c %s > %s.raw) and set KERNEL in %s",
-		       ctx->applet, path, path, path, KP_CONFD);
-		return -ENOEXEC;
-	}
 	for (i = 0; i < ARRAY_SIZE(formats); i++) {
 		if (strcmp(formats[i]->arch, arch) != 0)
 			continue;
@@ -69,12 +74,53 @@ static const char *kname_version(const char *path)
 	return NULL;
 }
 
+/* The version in the image's "Linux version <release> (" banner, for
+ * formats whose header carries none (arm64). None found leaves "". */
+static int banner_version(struct kp_ctx *ctx, struct kp_target *t)
+{
+	static const char tag[] = "Linux version ";
+	const struct kp_file *f = t->unpacked.fd >= 0 ? &t->unpacked : &t->kernel;
+	enum { CHUNK = 64 * 1024, KEEP = 128 };
+	char *buf = malloc(CHUNK + 1), *p, *end;
+	off_t at = 0;
+	ssize_t n = 0;
+	size_t have = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	/* chunks overlapping by KEEP bytes, so a banner across two is seen */
+	while ((n = kp_file_pread(f, buf + have, CHUNK - have, at)) > 0) {
+		at += n;
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (p = buf; (p = memmem(p, have - (size_t)(p - buf), tag, strlen(tag))); p++) {
+			char *v = p + strlen(tag);
+
+			end = v + strcspn(v, " \n");
+			if (end == v || strncmp(end, " (", 2) != 0)
+				continue;
+			free(t->version);
+			t->version = strndup(v, (size_t)(end - v));
+			free(buf);
+			return t->version ? 0 : -ENOMEM;
+		}
+		if (have > KEEP) {
+			memmove(buf, buf + have - KEEP, KEEP);
+			have = KEEP;
+		}
+	}
+	free(buf);
+	if (n < 0)
+		eerror("%s: kernel %s: %s", ctx->applet, f->path, strerror(errno));
+	return n < 0 ? -EIO : 0;
+}
+
 int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 {
 	const struct kp_facts *f = kp_facts(ctx);
-	const struct kp_image_format *fmt = NULL;
+	const struct kp_image_format *fmt;
 	unsigned char h[HEAD_MAX];
-	size_t i, len, cl;
+	size_t len, cl;
 	ssize_t n;
 	int err;
 
@@ -87,9 +133,10 @@ int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 		return err;
 	}
 	len = (size_t)n;
-	for (i = 0; i < ARRAY_SIZE(formats) && !fmt; i++)
-		if (matches(formats[i], h, len))
-			fmt = formats[i];
+	err = kp_image_unpack(ctx, t, h, &len, sizeof(h));
+	if (err < 0)
+		return err;
+	fmt = kp_image_format(h, len);
 	if (!fmt)
 		return unknown(ctx, t, f->arch, h, len);
 	if (strcmp(fmt->arch, f->arch) != 0) {
@@ -98,6 +145,8 @@ int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t)
 		return -ENOEXEC;
 	}
 	err = fmt->check(ctx, t, h);
+	if (err == 0 && !t->version[0])
+		err = banner_version(ctx, t);
 	if (err < 0)
 		return err;
 	t->format = fmt->name;

@@ -22,11 +22,22 @@ struct kp_image_format {
 	/* Checks the header (header_len bytes) as the kernel's own loader
 	 * would, and sets t->version and t->cmdline_max. Prints why not. */
 	int (*check)(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h);
+	/* Formats installed compressed: the size the header says the image
+	 * takes in memory, which bounds its decompression (0: none given). */
+	uint64_t (*image_size)(const unsigned char *h);
 };
 
 extern const struct kp_image_format kp_image_bzimage;
 extern const struct kp_image_format kp_image_arm64;
 
+/* The format whose magic h (len bytes, the image's start) carries, or NULL. */
+const struct kp_image_format *kp_image_format(const unsigned char *h, size_t len);
+/* image-unpack.c: a compressed kernel (gzip, zstd, EFI zboot) is
+ * decompressed into t->unpacked, and h (max bytes) becomes the start of
+ * what it holds, *len long. 1 when it was compressed, 0 when not; < 0 when
+ * it cannot be decompressed, printed. */
+int kp_image_unpack(struct kp_ctx *ctx, struct kp_target *t, unsigned char *h, size_t *len,
+		    size_t max);
 /* The kernel: its format, that it is for this machine, its header and the
  * command line's length. Sets t->format, t->version, t->cmdline_max. */
 int kp_image_check_kernel(struct kp_ctx *ctx, struct kp_target *t);

@@ -101,9 +101,13 @@ struct kp_target {
 	char *initrd_names; /* "a + b", "" when none */
 	char *cmdline;
 	char *why; /* where the kernel came from */
+	/* a compressed kernel, decompressed: what is staged (fd -1 when the
+	 * kernel is not compressed) */
+	struct kp_file unpacked;
 	/* from the image itself */
-	const char *format; /* "bzImage", "arm64 Image" */
-	char *version;	    /* "" when the image carries none */
+	const char *format;  /* "bzImage", "arm64 Image" */
+	const char *packing; /* NULL, "gzip-compressed", "EFI zboot, zstd", ... */
+	char *version;	     /* "" when the image carries none */
 	uint32_t cmdline_max;
 };
 

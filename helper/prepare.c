@@ -198,6 +198,7 @@ int kp_prepare(struct kp_ctx *ctx, struct kp_target *t, bool say)
 
 	memset(t, 0, sizeof(*t));
 	t->kernel.fd = -1;
+	t->unpacked.fd = -1;
 	err = resolve(ctx, t);
 	for (i = 0; say && i < ctx->doubts.n; i++)
 		ewarn("%s: %s", ctx->applet, ctx->doubts.v[i]);
@@ -220,6 +221,7 @@ void kp_target_free(struct kp_target *t)
 	size_t i;
 
 	kp_file_close(&t->kernel);
+	kp_file_close(&t->unpacked);
 	for (i = 0; i < t->ninitrds; i++)
 		kp_file_close(&t->initrds[i]);
 	free(t->initrds);
@@ -229,4 +231,5 @@ void kp_target_free(struct kp_target *t)
 	free(t->version);
 	memset(t, 0, sizeof(*t));
 	t->kernel.fd = -1;
+	t->unpacked.fd = -1;
 }

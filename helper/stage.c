@@ -161,6 +161,7 @@ int kp_unstage(struct kp_ctx *ctx, bool tools)
 int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 {
 	const struct kp_facts *f = kp_facts(ctx);
+	const struct kp_file *image;
 	struct kp_sys_fd kernel = {-1, NULL, 0, 0}, initrd = {-1, NULL, 0, 0};
 	enum kp_method m = ctx->conf.method;
 	const char *used = "kexec_file_load";
@@ -185,7 +186,9 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 				: "this kernel has only kexec_load (no CONFIG_KEXEC_FILE), which needs");
 		return -ENOENT;
 	}
-	err = one_fd(&t->kernel, 1, t->kernel.path, &kernel, &kernel_memfd);
+	/* a compressed kernel goes decompressed, from the memfd checked */
+	image = t->unpacked.fd >= 0 ? &t->unpacked : &t->kernel;
+	err = one_fd(image, 1, image->path, &kernel, &kernel_memfd);
 	if (err < 0) {
 		eerror("%s: cannot copy %s into a memfd (%s): not staging it", ctx->applet,
 		       t->kernel.path, strerror(-err));

@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	MUST(write(fd, data, size) == (ssize_t)size);
 	fuzz_ctx(&ctx, size && (data[0] & 1) ? "aarch64" : "x86_64");
 	t.kernel.fd = fd;
+	t.unpacked.fd = -1;
 	t.kernel.path = "/boot/vmlinuz";
 	MUST(fstat(fd, &t.kernel.st) == 0);
 	t.kernel.size = t.kernel.st.st_size;
@@ -32,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kp_image_check_kernel(&ctx, &t) == 0) {
 		MUST(t.version && t.format);
 		MUST(!t.version[0] || kp_version_shape(t.version));
+	}
+	if (t.unpacked.fd >= 0) {
+		MUST(t.packing && t.unpacked.size > 0);
+		kp_file_close(&t.unpacked);
 	}
 	free(t.version);
 	(void)kp_image_check_initrd(&ctx, &t.kernel);

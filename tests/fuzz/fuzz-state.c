@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_put("/run/kexec-prep/staged", data, size);
 	fuzz_ctx(&ctx, "x86_64");
 	t.kernel.fd = -1;
+	t.unpacked.fd = -1;
 	t.kernel.path = "/boot/vmlinuz-lts";
 	t.version = "6.12.9-0-lts";
 	t.cmdline = "root=/dev/sda1";

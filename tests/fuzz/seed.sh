@@ -14,7 +14,8 @@ KP_CONFD=/usr/local/etc/conf.d/kexec-load
 export MKKERNEL KEXEC_PREP KP_CONFD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-rm -rf "$corpus"
+# the seeds are rewritten; what the fuzzers found (found-*) stays
+find "$corpus" -name 'seed-*' -type f -delete 2>/dev/null || true
 for h in cmdline version kconfig settings mounts image state loaders; do mkdir -p "$corpus/$h"; done
 
 n=0
@@ -47,6 +48,13 @@ for setup in "$fixtures"/*/setup "$here"/../hostile/*/setup; do
 	[ ! -f "$r/etc/fstab" ] || seed mounts "$r/etc/fstab"
 	for k in "$r"/boot/vmlinuz-* "$r"/boot/kernel-*; do
 		if [ ! -f "$k" ] || [ -p "$k" ]; then continue; fi
+		# a compressed kernel whole (its stream is what is read), else its head
+		case $(od -An -tx1 -N8 "$k" | tr -d ' ') in
+		1f8b* | 28b52ffd* | 4d5a????7a696d67) [ "$(wc -c <"$k")" -gt 65536 ] || {
+			seed image "$k"
+			continue
+		} ;;
+		esac
 		head -c 4096 "$k" >"$tmp/head"
 		seed image "$tmp/head"
 	done
