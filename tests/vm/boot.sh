@@ -1,12 +1,13 @@
 # Sourced by the VM scripts: boot the suite's image in QEMU and read its
-# serial console. Needs $src, $out (image.sh's output) set.
+# serial console. Needs $src, $out (image.sh's output) set; $arch
+# (x86_64 when unset, or aarch64) says which guest.
 # shellcheck shell=sh disable=SC2154,SC2034 # src, out are the caller's; cloud, std are for it
 
 vm_image() { # build (or reuse) the image; one builder at a time
 	mkdir -p "$out"
 	(
 		flock 9
-		sh "$src/tests/vm/image.sh" "$src" "$out"
+		sh "$src/tests/vm/image.sh" "$src" "$out" "${arch:-x86_64}"
 	) 9>"$out/.lock"
 	cloud=$(sed -n 's/^cloud=//p' "$out/versions")
 	std=$(sed -n 's/^std=//p' "$out/versions")
@@ -21,10 +22,19 @@ vm_boot() {
 	cr=$(printf '\r')
 	rm -f "$log.rc"
 	{
-		timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 \
-			-nodefaults -display none -serial stdio -monitor none "$@" \
+		# arm64: QEMU's virt board, its PL011 UART the console, PSCI to
+		# power off and reset; the kernel booted straight, no firmware
+		if [ "${arch:-x86_64}" = aarch64 ]; then
+			set -- qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on "$@"
+			console=ttyAMA0
+		else
+			set -- qemu-system-x86_64 "$@"
+			console=ttyS0
+		fi
+		timeout --kill-after=10 "$limit" "$@" -accel tcg -m 1024 -smp 1 \
+			-nodefaults -display none -serial stdio -monitor none \
 			-kernel "$out/vmlinuz-cloud" \
-			-append "root=/dev/nvme0n1 rw console=ttyS0 devtmpfs.mount=1 panic=-1 $extra" \
+			-append "root=/dev/nvme0n1 rw console=$console devtmpfs.mount=1 panic=-1 $extra" \
 			-drive "file=$img,format=raw,if=none,id=d0" -device nvme,drive=d0,serial=vmtest \
 			</dev/null 2>&1
 		echo $? >"$log.rc"

@@ -3,51 +3,81 @@
 # inittab, OpenRC, Alpine-like shutdown services, the project installed by
 # meson install and enabled with rc-update) on a raw ext4 image made with
 # mke2fs -d: no root or loop mounts. Debian's packages are fetched once into
-# SRC/.cache/vm/debs and reused.
-#   image.sh SRC OUT   ->  OUT/base.img, OUT/vmlinuz-cloud, OUT/versions
-# Rebuilt only when the project or this suite changed.
+# SRC/.cache/vm/debs (debs-arm64) and reused.
+#   image.sh SRC OUT [ARCH]  ->  OUT/base.img, OUT/vmlinuz-cloud, OUT/versions
+# ARCH: x86_64 (the default), or aarch64: then everything in the guest is
+# Debian's arm64 build, and the project is cross-built against a sysroot
+# made from the arm64 packages (aarch64-linux-gnu-gcc, a meson cross file).
+# Both guests also carry sysvinit (in /lib/sysvinit), which the sysvinit-*
+# scenarios make PID 1. Rebuilt only when the project or this suite changed.
 set -eu
 
 src=$(cd "$1" && pwd)
 out=$2
+arch=${3:-x86_64}
+case $arch in
+x86_64) deb_arch=amd64 dl_suffix= ;;
+aarch64) deb_arch=arm64 dl_suffix=:arm64 ;;
+*) echo "vm-image: no guest for $arch" >&2 && exit 1 ;;
+esac
+triplet=$arch-linux-gnu
 debs=$src/.cache/vm/debs
+[ "$arch" = x86_64 ] || debs=$src/.cache/vm/debs-$deb_arch
 mkdir -p "$debs" "$out"
 out=$(cd "$out" && pwd)
 
 log() { echo "vm-image: $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- the packages ---------------------------------------------------------
 kernel_pkg() { # the linux-image-<abi>-<flavor> a metapackage depends on
 	apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }'
 }
 
+# What the guest runs. On x86 the libraries come from this machine; an
+# arm64 guest needs its own, and the cross build their -dev packages.
+guest_pkgs="busybox-static openrc kexec-tools sysvinit-core"
+arm64_pkgs="libc6 librc1 libeinfo1 libkmod2 zlib1g libzstd1 liblzma5 libssl3 libselinux1
+	libpcre2-8-0 libaudit1 libcap-ng0 libpam0g libcrypt1 libxenmisc4.17 libxentoollog1
+	libxencall1 libxenevtchn1 libxengnttab1 libxenforeignmemory1 libxendevicemodel1
+	libxentoolcore1 libc6-dev linux-libc-dev libcrypt-dev librc-dev libeinfo-dev libkmod-dev
+	zlib1g-dev libzstd-dev"
+
 fetch() {
-	if ls "$debs"/linux-image-*-cloud-amd64_*.deb "$debs"/busybox-static_*.deb \
-		"$debs"/openrc_*.deb "$debs"/kexec-tools_*.deb >/dev/null 2>&1 &&
-		[ "$(find "$debs" -name 'linux-image-*-amd64_*.deb' | wc -l)" -ge 2 ]; then
+	want=$guest_pkgs
+	[ "$arch" = x86_64 ] || want="$want $arm64_pkgs"
+	missing=
+	for p in $want; do
+		ls "$debs/${p}_"*.deb >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -z "$missing" ] && [ "$(find "$debs" -name "linux-image-*-${deb_arch}_*.deb" | wc -l)" -ge 2 ]; then
 		return 0
 	fi
-	cloud=$(kernel_pkg linux-image-cloud-amd64)
+	cloud=$(kernel_pkg "linux-image-cloud-$deb_arch$dl_suffix")
 	if [ -z "$cloud" ]; then
-		log "no package lists: apt-get update"
-		if [ "$(id -u)" = 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
-		cloud=$(kernel_pkg linux-image-cloud-amd64)
+		log "no package lists (for $deb_arch): apt-get update"
+		[ "$arch" = x86_64 ] || as_root dpkg --add-architecture "$deb_arch"
+		as_root apt-get update -qq
+		cloud=$(kernel_pkg "linux-image-cloud-$deb_arch$dl_suffix")
 	fi
-	std=$(kernel_pkg linux-image-amd64)
+	std=$(kernel_pkg "linux-image-$deb_arch$dl_suffix")
 	if [ -z "$cloud" ] || [ -z "$std" ]; then
-		log "cannot resolve linux-image-cloud-amd64 / linux-image-amd64"
+		log "cannot resolve linux-image-cloud-$deb_arch / linux-image-$deb_arch"
 		exit 1
 	fi
-	log "fetching $cloud $std busybox-static openrc kexec-tools into $debs"
-	(cd "$debs" && apt-get download -q "$cloud" "$std" busybox-static openrc kexec-tools 2>&1 |
+	log "fetching $cloud $std$missing into $debs"
+	names=
+	for p in $missing; do names="$names $p$dl_suffix"; done
+	# shellcheck disable=SC2086 # a list of package names
+	(cd "$debs" && apt-get download -q "${cloud%:*}$dl_suffix" "${std%:*}$dl_suffix" $names 2>&1 |
 		grep -v '^W: Download is performed unsandboxed' >&2) || true
-	ls "$debs"/linux-image-*-cloud-amd64_*.deb >/dev/null
+	ls "$debs"/linux-image-*-cloud-"$deb_arch"_*.deb >/dev/null
 }
 
 # --- freshness ----------------------------------------------------------------
 inputs_hash() {
 	(cd "$src" && find base helper sysctl-check init.d conf.d tests/vm tests/sysfail.c meson.build meson_options.txt \
-		-type f ! -name '*.img' | sort | xargs sha256sum; ls "$debs") | sha256sum | cut -c1-16
+		-type f ! -name '*.img' | sort | xargs sha256sum; ls "$debs"; echo "$arch") | sha256sum | cut -c1-16
 }
 
 fetch
@@ -61,9 +91,9 @@ root=$out/root
 x=$out/x
 mkdir -p "$root" "$x"
 
-for deb in "$debs"/linux-image-*-amd64_*.deb; do
+for deb in "$debs"/linux-image-*-"$deb_arch"_*.deb; do
 	case $deb in
-	*-cloud-amd64_*) p=cloud ;;
+	*-cloud-"$deb_arch"_*) p=cloud ;;
 	*) p=std ;;
 	esac
 	mkdir -p "$x/$p"
@@ -77,13 +107,19 @@ log "kernels: $cloud_ver (boots first) and $std_ver (with an initramfs)"
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb)" "$x/bb"
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
 cp "$x/bb/bin/busybox" "$root/bin/busybox"
-for a in $("$root/bin/busybox" --list-full); do
+# the applet list of this machine's busybox: the guest's may not run here
+for a in $("$x/bb/bin/busybox" --list-full 2>/dev/null || /bin/busybox --list-full); do
 	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
 done
 # OpenRC and kexec-tools from Debian; kexec-tools' own sysv scripts are not ours
 dpkg-deb -x "$(ls "$debs"/openrc_*.deb)" "$root"
 dpkg-deb -x "$(ls "$debs"/kexec-tools_*.deb)" "$x/kt"
 cp "$x/kt/sbin/kexec" "$root/sbin/kexec"
+# sysvinit, kept aside: the sysvinit-* scenarios make it PID 1
+dpkg-deb -x "$(ls "$debs"/sysvinit-core_*.deb)" "$x/sv"
+mkdir -p "$root/lib/sysvinit"
+cp "$x/sv/sbin/init" "$x/sv/sbin/halt" "$x/sv/sbin/shutdown" "$x/sv/sbin/runlevel" \
+	"$root/lib/sysvinit/"
 
 # kernels, configs, module trees with real indexes
 mkdir -p "$root/boot"
@@ -96,6 +132,10 @@ for p in cloud std; do
 done
 echo "$std_ver" >"$root/boot/vmtest-std-version"
 cp "$x/cloud/boot/vmlinuz-$cloud_ver" "$out/vmlinuz-cloud"
+if [ "$arch" = aarch64 ]; then
+	# as Alpine installs its arm64 kernels (make zinstall): a gzip-compressed Image
+	gzip -9n <"$x/std/boot/vmlinuz-$std_ver" >"$root/boot/vmlinuz-$std_ver"
+fi
 depmod -b "$x/std" "$std_ver"
 for m in nvme ext4 crc32c_generic; do
 	modprobe -d "$x/std" -S "$std_ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
@@ -119,24 +159,80 @@ chmod 755 "$ird/init"
 
 # the suite's guest files, then the project itself
 cp -a "$src/tests/vm/guest/." "$root/"
+# the project and the suite's helpers, built for the guest
 mkdir -p "$root/usr/libexec/vmtest"
-cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/runstat" "$src/tests/vm/runstat.c"
-cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/sysfail" "$src/tests/sysfail.c"
-log "building and installing openrc-kexec (meson install --destdir)"
+if [ "$arch" = x86_64 ]; then
+	cc=cc sysroot=/
+	cross=
+else
+	# a sysroot from the arm64 packages; their absolute symlinks made to
+	# point inside it
+	sysroot=$x/sysroot
+	mkdir -p "$sysroot"
+	for p in $arm64_pkgs; do dpkg-deb -x "$(ls "$debs/${p}_"*.deb)" "$sysroot"; done
+	find "$sysroot" -type l -lname '/*' | while read -r l; do
+		ln -sfn "$sysroot$(readlink "$l")" "$l"
+	done
+	cc="$triplet-gcc --sysroot=$sysroot"
+	cross=$x/cross.ini
+	libdirs="'$sysroot/usr/lib/$triplet/pkgconfig', '$sysroot/usr/share/pkgconfig'"
+	cat >"$cross" <<-EOF
+		[binaries]
+		c = '$triplet-gcc'
+		ar = '$triplet-ar'
+		strip = '$triplet-strip'
+		pkgconfig = 'pkg-config'
+		[built-in options]
+		c_args = ['--sysroot=$sysroot']
+		c_link_args = ['--sysroot=$sysroot', '-Wl,-rpath-link=$sysroot/lib/$triplet:$sysroot/usr/lib/$triplet']
+		[properties]
+		sys_root = '$sysroot'
+		pkg_config_libdir = [$libdirs]
+		[host_machine]
+		system = 'linux'
+		cpu_family = '$arch'
+		cpu = '$arch'
+		endian = 'little'
+	EOF
+fi
+$cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/runstat" "$src/tests/vm/runstat.c"
+$cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/sysfail" "$src/tests/sysfail.c"
+log "building and installing openrc-kexec for $arch (meson install --destdir)"
 meson setup "$out/build" "$src" --prefix=/usr --sysconfdir=/etc --buildtype=debugoptimized \
-	-Dman=disabled >/dev/null
+	-Dman=disabled ${cross:+--cross-file "$cross"} >/dev/null
 meson compile -C "$out/build" >/dev/null
 meson install -C "$out/build" --destdir "$root" --quiet >/dev/null
 # the cloud kernel has all it needs built in (scenarios that need one set it)
 printf '\n# VM suite: the cloud kernel needs no initramfs\nINITRD="none"\n' \
 	>>"$root/etc/conf.d/kexec-load"
+[ "$arch" = x86_64 ] || sed -i 's/ttyS0/ttyAMA0/g' "$root/etc/inittab" "$root/etc/inittab.sysvinit"
 
-# shared libraries, from this (Debian) machine, where the guest's binaries want them
-find "$root" -type f \( -perm -u+x -o -name '*.so*' \) | while read -r f; do
-	ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'
-done | sort -u | while read -r lib; do
-	mkdir -p "$root$(dirname "$lib")"
-	[ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
+# shared libraries: every NEEDED of every binary, from the sysroot, where
+# the guest's loader looks for them
+lib_path() { # lib_path SONAME: where the sysroot has it, inside the guest
+	for d in /lib/$triplet /usr/lib/$triplet /lib /usr/lib; do
+		[ -e "$sysroot$d/$1" ] && echo "$d/$1" && return 0
+	done
+	log "no $1 for $arch under $sysroot: add its package to arm64_pkgs"
+	return 1
+}
+todo=$(find "$root" -type f \( -perm -u+x -o -name '*.so*' \))
+while [ -n "$todo" ]; do
+	next=
+	for f in $todo; do
+		for n in $(readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') \
+			$(readelf -l "$f" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p'); do
+			case $n in
+			/*) lib=$n ;;
+			*) lib=$(lib_path "$n") ;;
+			esac
+			[ ! -e "$root$lib" ] || continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$sysroot$lib" "$root$lib"
+			next="$next $root$lib"
+		done
+	done
+	todo=$next
 done
 
 # The directories Debian's OpenRC reads without making them; its openrc-run
@@ -147,9 +243,14 @@ mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/roo
 	"$root/usr/local/etc/init.d" "$root/usr/local/etc/conf.d" "$root/etc/insserv.conf.d"
 chmod 1777 "$root/tmp"
 
-# enabled exactly as the README tells users, inside the guest root
-rcupdate() {
-	if [ "$(id -u)" = 0 ]; then
+# enabled exactly as the README tells users, inside the guest root (an
+# arm64 rc-update cannot run here: it is done as rc-update does it)
+rcupdate() { # rcupdate add SERVICE RUNLEVEL
+	if [ "$arch" != x86_64 ]; then
+		mkdir -p "$root/etc/runlevels/$3"
+		ln -sfn "/etc/init.d/$2" "$root/etc/runlevels/$3/$2"
+		echo " * service $2 added to runlevel $3"
+	elif [ "$(id -u)" = 0 ]; then
 		chroot "$root" /sbin/rc-update "$@"
 	else
 		unshare --map-root-user chroot "$root" /sbin/rc-update "$@"

@@ -8,6 +8,13 @@ set -eu
 src=$(cd "$1" && pwd)
 out=$2
 name=$3
+# arm64-NAME: scenario NAME in the arm64 guest, an image of its own
+arch=x86_64
+guest=$name
+case $name in
+arm64-*)
+	arch=aarch64 guest=${name#arm64-} out=$out/arm64 ;;
+esac
 # shellcheck source-path=SCRIPTDIR source=boot.sh
 . "$src/tests/vm/boot.sh"
 
@@ -16,13 +23,33 @@ img=$out/$name.img
 log=$out/$name.log
 cp --sparse=always "$out/base.img" "$img"
 
+case $name in
+sysvinit-*)
+	# PID 1 becomes sysvinit's init, with the inittab Gentoo gives it for
+	# OpenRC, and its halt, reboot, poweroff and shutdown (busybox's go)
+	{
+		echo "rm /etc/inittab"
+		echo "symlink /etc/inittab /etc/inittab.sysvinit"
+		for b in init halt shutdown runlevel; do
+			echo "rm /sbin/$b"
+			echo "symlink /sbin/$b /lib/sysvinit/$b"
+		done
+		for b in reboot poweroff; do
+			echo "rm /sbin/$b"
+			echo "symlink /sbin/$b /lib/sysvinit/halt"
+		done
+		echo "symlink /sbin/telinit /lib/sysvinit/init"
+	} | debugfs -w -f - "$img" >/dev/null 2>&1
+	;;
+esac
+
 extra=
 case $name in
 *openrc-init) extra=init=/sbin/openrc-init ;;
 extlinux) extra="BOOT_IMAGE=vmlinuz-$cloud" ;; # what syslinux passes
 esac
 status=0
-vm_boot "$img" "$log" 300 "vmtest=$name $extra" -no-reboot || status=$?
+vm_boot "$img" "$log" 300 "vmtest=$guest $extra" -no-reboot || status=$?
 
 failed=0
 fail() {
@@ -39,7 +66,7 @@ expect_console() {
 # the given kernel, which reached the default runlevel and powered off
 expect_jump() {
 	[ "$(boots)" = 2 ] || fail "expected 2 kernel boots in one QEMU run, saw $(boots)"
-	expect_console "VMTEST boot=2 kernel=$1 scenario=$name"
+	expect_console "VMTEST boot=2 kernel=$1 scenario=$guest"
 	expect_console "reboot: Power down"
 }
 # an ordinary reboot: QEMU left under -no-reboot after one boot
@@ -56,8 +83,23 @@ expect_check() {
 [ "$status" != 124 ] || fail "timed out after 300 s: something hung"
 ! has "Kernel panic" || fail "the kernel panicked"
 case $name in
-jump | no-kexec-tools | poweroff-busybox | reboot-openrc-init)
+sysvinit-*)
+	# sysvinit was PID 1 on every boot, the jumped-into one too
+	[ "$(grep -c 'VMTEST init /lib/sysvinit/init' "$log")" = "$(boots)" ] ||
+		fail "sysvinit was not PID 1 on every boot" ;;
+esac
+case $name in
+jump | no-kexec-tools | poweroff-busybox | reboot-openrc-init | poweroff-yes-openrc-init | \
+	sysvinit-reboot | sysvinit-poweroff-yes)
 	expect_jump "$cloud" ;;
+arm64-jump)
+	expect_jump "$cloud"
+	expect_console "via kexec-tools" ;;
+arm64-gz)
+	expect_jump "$std"
+	expect_check gzip-kernel
+	expect_check kernel
+	expect_check modules ;;
 other-kernel | upgrade)
 	expect_jump "$std"
 	expect_check kernel
@@ -68,7 +110,7 @@ extlinux)
 	expect_check kernel
 	expect_check modules
 	expect_check cmdline ;;
-data)
+data | arm64-data)
 	expect_jump "$cloud"
 	expect_check blob
 	expect_check records ;;
@@ -79,7 +121,7 @@ enosys)
 	expect_jump "$cloud"
 	expect_console "kexec_file_load: Function not implemented; staging through /sbin/kexec instead"
 	expect_console "via kexec-tools" ;;
-stop-first)
+stop-first | arm64-stop-first)
 	expect_firmware_reboot
 	expect_console "Unloaded: the next reboot goes through the firmware"
 	expect_console "kexec-prep: nothing is staged: not jumping" ;;
@@ -95,7 +137,7 @@ refuse-corrupt)
 refuse-writable)
 	expect_firmware_reboot
 	expect_console "kexec-prep: kernel /boot/vmlinuz-open is writable by everyone" ;;
-poweroff-openrc-init)
+poweroff-openrc-init | sysvinit-poweroff)
 	[ "$(boots)" = 1 ] || fail "expected 1 kernel boot, saw $(boots)"
 	expect_console "Powering off: not jumping (KEXEC_ON_POWEROFF=no)"
 	expect_console "reboot: Power down"
