@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "le.h"
 #include "str.h"
 
 #define EFIVARS "/sys/firmware/efi/efivars"
@@ -41,7 +42,7 @@ char *kp_utf16_to_ascii(const unsigned char *p, size_t len)
 	if (!s)
 		return NULL;
 	for (i = 0; i + 1 < len; i += 2) {
-		unsigned c = p[i] | (unsigned)p[i + 1] << 8;
+		unsigned c = kp_le16(p + i);
 
 		if (c == 0)
 			break;
@@ -75,7 +76,7 @@ int kp_efivar_u16(const struct kp_root *r, const char *name, const char *guid, u
 	if (len < 2)
 		err = -EBADMSG;
 	else
-		*out = (uint16_t)(val[0] | val[1] << 8);
+		*out = kp_le16(val);
 	free(val);
 	return err;
 }
@@ -101,11 +102,11 @@ int kp_efi_boot_path(const struct kp_root *r, uint16_t n, char **out)
 	while (at + 1 < len && (val[at] || val[at + 1]))
 		at += 2;
 	at += 2; /* the description's NUL */
-	end = at + (size_t)(val[4] | val[5] << 8);
+	end = at + kp_le16(val + 4);
 	if (end > len)
 		end = len;
 	while (at + 4 <= end) {
-		size_t nl = (size_t)(val[at + 2] | val[at + 3] << 8);
+		size_t nl = kp_le16(val + at + 2);
 		char *c;
 
 		if (val[at] == 0x7f || nl < 4 || at + nl > end)

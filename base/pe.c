@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "le.h"
+
 /* The MZ header's e_lfanew; the PE signature; the COFF file header (20
  * bytes: NumberOfSections at 2, SizeOfOptionalHeader at 16); then 40-byte
  * section headers. */
@@ -11,11 +13,6 @@
 #define COFF_SIZE    20
 #define SECTION_SIZE 40
 #define SECTIONS_MAX 96 /* as the PE loaders of systemd and the kernel accept */
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int kp_pe_sections(int fd, off_t file_size, struct kp_pe_section *s, int max)
 {
@@ -25,14 +22,14 @@ int kp_pe_sections(int fd, off_t file_size, struct kp_pe_section *s, int max)
 
 	if (pread(fd, mz, sizeof(mz), 0) != (ssize_t)sizeof(mz) || mz[0] != 'M' || mz[1] != 'Z')
 		return -EBADMSG;
-	at = le32(mz + MZ_LFANEW);
+	at = kp_le32(mz + MZ_LFANEW);
 	if ((off_t)at + (off_t)sizeof(pe) > file_size ||
 	    pread(fd, pe, sizeof(pe), at) != (ssize_t)sizeof(pe) || memcmp(pe, "PE\0\0", 4) != 0)
 		return -EBADMSG;
-	n = pe[4 + 2] | pe[4 + 3] << 8;
+	n = kp_le16(pe + 4 + 2);
 	if (n > SECTIONS_MAX)
 		return -EBADMSG;
-	at += sizeof(pe) + (uint32_t)(pe[4 + 16] | pe[4 + 17] << 8);
+	at += sizeof(pe) + kp_le16(pe + 4 + 16);
 	for (i = 0; i < n; i++, at += SECTION_SIZE) {
 		struct kp_pe_section x;
 
@@ -40,9 +37,9 @@ int kp_pe_sections(int fd, off_t file_size, struct kp_pe_section *s, int max)
 			return -EBADMSG;
 		memcpy(x.name, sh, 8);
 		x.name[8] = '\0';
-		x.size = le32(sh + 8);
-		x.raw_size = le32(sh + 16);
-		x.offset = le32(sh + 20);
+		x.size = kp_le32(sh + 8);
+		x.raw_size = kp_le32(sh + 16);
+		x.offset = kp_le32(sh + 20);
 		/* the payload is what is in the file of it */
 		if (x.raw_size < x.size)
 			x.size = x.raw_size;

@@ -9,6 +9,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "le.h"
 #include "str.h"
 
 #define CHUNK (64 * 1024)
@@ -27,11 +28,6 @@ const char *kp_comp_name(enum kp_comp c)
 	return c == KP_COMP_GZIP ? "gzip" : c == KP_COMP_ZSTD ? "zstd" : "none";
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The zboot header: "MZ", "zimg", the payload's offset and size, two
  * reserved words, the compression type as a string, and at 0x38 the
  * LINUX_PE_MAGIC a PE loader looks for. */
@@ -45,8 +41,8 @@ int kp_zboot_parse(const unsigned char *h, size_t len, off_t file_size, struct k
 
 	if (len < ZB_HDR_LEN || memcmp(h, "MZ", 2) != 0 || memcmp(h + 4, "zimg", 4) != 0)
 		return 0;
-	z->offset = le32(h + 8);
-	z->size = le32(h + 12);
+	z->offset = kp_le32(h + 8);
+	z->size = kp_le32(h + 12);
 	n = strnlen((const char *)h + ZB_TYPE_AT, ZB_TYPE_END - ZB_TYPE_AT);
 	if (n >= sizeof(z->type))
 		n = sizeof(z->type) - 1;
@@ -150,7 +146,7 @@ static int check_trailer(int fd, off_t at, off_t end, const unsigned char *rest,
 
 		if (n < 0)
 			return -errno;
-		if (n == (ssize_t)(4 - restlen) && le32(last) == (uint32_t)total)
+		if (n == (ssize_t)(4 - restlen) && kp_le32(last) == (uint32_t)total)
 			return 0;
 	}
 	while (zero && at < end) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image.h"
+#include "le.h"
 
 #define A64_IMAGE_SIZE 16
 #define A64_FLAGS      24
@@ -14,24 +15,14 @@
 /* COMMAND_LINE_SIZE on arm64: the next kernel keeps no more of it. */
 #define A64_CMDLINE_SIZE 2048
 
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h)
 {
-	if (le64(h + A64_IMAGE_SIZE) == 0) {
+	if (kp_le64(h + A64_IMAGE_SIZE) == 0) {
 		eerror("%s: kernel %s has an arm64 Image header without image_size (a kernel older than 3.17), which the kernel's kexec loader refuses: stage a newer kernel",
 		       ctx->applet, t->kernel.path);
 		return -ENOEXEC;
 	}
-	if (le64(h + A64_FLAGS) & A64_FLAG_BE) {
+	if (kp_le64(h + A64_FLAGS) & A64_FLAG_BE) {
 		eerror("%s: kernel %s is a big-endian arm64 kernel; this machine runs little-endian: stage a little-endian kernel",
 		       ctx->applet, t->kernel.path);
 		return -ENOEXEC;
@@ -44,7 +35,7 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 
 static uint64_t image_size(const unsigned char *h)
 {
-	return le64(h + A64_IMAGE_SIZE);
+	return kp_le64(h + A64_IMAGE_SIZE);
 }
 
 const struct kp_image_format kp_image_arm64 = {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "le.h"
 
 #define BZ_SETUP_SECTS		   0x1f1
 #define BZ_BOOT_FLAG		   0x1fe
@@ -20,16 +21,6 @@
 #define XLF_KERNEL_64		   0x01
 #define XLF_CAN_BE_LOADED_ABOVE_4G 0x02
 #define XLF_EFI_KEXEC		   0x10
-
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* The first word of the version string at kernel_version + 0x200. */
 static char *bz_version(const struct kp_file *f, uint16_t off)
@@ -53,12 +44,12 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 {
 	const struct kp_facts *f = kp_facts(ctx);
 	const char *path = t->kernel.path;
-	uint16_t version = le16(h + BZ_VERSION), xlf = le16(h + BZ_XLOADFLAGS);
+	uint16_t version = kp_le16(h + BZ_VERSION), xlf = kp_le16(h + BZ_XLOADFLAGS);
 	off_t setup_end;
 
 	if (!f)
 		return -ENOMEM;
-	if (le16(h + BZ_BOOT_FLAG) != 0xaa55) {
+	if (kp_le16(h + BZ_BOOT_FLAG) != 0xaa55) {
 		eerror("%s: kernel %s has no boot flag (0xAA55 at 0x1fe), which the kernel's kexec loader requires: it is no complete bzImage; reinstall the kernel package",
 		       ctx->applet, path);
 		return -ENOEXEC;
@@ -89,8 +80,8 @@ static int check(struct kp_ctx *ctx, struct kp_target *t, const unsigned char *h
 		       ctx->applet, path);
 		return -ENOEXEC;
 	}
-	t->cmdline_max = le32(h + BZ_CMDLINE_SIZE);
-	t->version = bz_version(&t->kernel, le16(h + BZ_KERNEL_VERSION));
+	t->cmdline_max = kp_le32(h + BZ_CMDLINE_SIZE);
+	t->version = bz_version(&t->kernel, kp_le16(h + BZ_KERNEL_VERSION));
 	return t->version ? 0 : -ENOMEM;
 }
 
