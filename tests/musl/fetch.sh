@@ -9,9 +9,9 @@
 # 404), and libkmod is only needed to link the helper, which needs librc too.
 set -eu
 
-cache=$1
+mkdir -p "$1/src"
+cache=$(cd "$1" && pwd)
 pkgs="zlib libzstd"
-mkdir -p "$cache/src"
 have() { ls "$cache"/src/"$1"_*.orig.tar.* >/dev/null 2>&1; }
 missing=
 for p in $pkgs; do have "$p" || missing="$missing $p"; done
