@@ -126,19 +126,26 @@ static void say_instead(bool poweroff)
 static int jump(struct kp_ctx *ctx)
 {
 	char *busy;
-	int err;
+	int err, lock;
 
 	kp_bootpart_mount(ctx);
+	/* a staging still running finishes first (the deadline bounds the
+	 * wait), and none starts while this one decides */
+	lock = kp_staging_lock(ctx, "The jump");
 	err = may_jump(ctx);
-	if (err < 0)
-		return err;
-	busy = ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
+	busy = err == 0 && ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
 	if (busy) {
 		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could be lost (mount-ro has not run, or could not remount it; REQUIRE_READONLY=no in %s overrides)",
 		       ctx->applet, busy, KP_CONFD);
 		free(busy);
-		return -EBUSY;
+		err = -EBUSY;
 	}
+	if (err < 0) {
+		if (lock >= 0)
+			close(lock);
+		return err;
+	}
+	/* the lock is held into the jump */
 	einfo("Jumping into the staged kernel");
 	err = kp_sys_kexec_reboot();
 	if (err < 0)

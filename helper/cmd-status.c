@@ -1,15 +1,40 @@
 /* kexec-prep status: what is staged; exit 3 when nothing is. */
 #include <einfo.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kexec-prep.h"
+
+/* What the last staging in the background said, when it failed. */
+static void say_failed(struct kp_ctx *ctx)
+{
+	char *text, *line, *save = NULL;
+
+	if (kp_read_file(&ctx->root, KP_FAILED, 1 << 16, &text, NULL) < 0)
+		return;
+	ewarn("The last staging in the background failed (%s):", KP_FAILED);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		ewarn("  %s", line + strspn(line, " *"));
+	free(text);
+}
 
 int kp_cmd_status(struct kp_ctx *ctx)
 {
 	const struct kp_facts *f = kp_facts(ctx);
 	bool have_state = kp_root_exists(&ctx->root, KP_STATE);
+	long running = kp_staging_running(ctx);
 
 	if (!f)
 		return 1;
+	if (running) {
+		if (running > 0)
+			einfo("Staging: kexec-prep (pid %ld) is staging the next kernel; ask again when it is done",
+			      running);
+		else
+			einfo("Staging: a staging is in progress; ask again when it is done");
+		return 0;
+	}
+	say_failed(ctx);
 	if (f->kexec_loaded < 0) {
 		eerror("%s: /sys/kernel/kexec_loaded is unreadable: this kernel has no kexec",
 		       ctx->applet);

@@ -2,25 +2,41 @@
  * the firmware; during shutdown it keeps the staged kernel for the jump. */
 #include <einfo.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kexec-prep.h"
 #include "sys.h"
 
-int kp_cmd_unload(struct kp_ctx *ctx)
+/* At shutdown: a staging still running in the background finishes first,
+ * as the jump needs it and killprocs would cut it short; no longer than
+ * EXEC_TIMEOUT, as a shutdown never hangs on kexec-prep. */
+static int keep(struct kp_ctx *ctx)
 {
-	const struct kp_facts *f;
-	char *why;
-	int err, down = kp_going_down(ctx, &why);
+	char msg[320];
+	int lock;
 
-	free(why);
-	/* at shutdown OpenRC stops kexec-load too: the staged kernel stays */
-	if (down) {
-		einfo("Shutting down: keeping the staged kernel for the jump");
-		return 0;
+	if (kp_staging_running(ctx) && kp_conf_load(ctx) == 0) {
+		snprintf(
+			msg, sizeof(msg),
+			" * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec will not jump into what it left",
+			ctx->applet, ctx->conf.exec_timeout);
+		kp_sys_deadline(ctx->conf.exec_timeout, msg);
+		lock = kp_staging_lock(ctx, "The shutdown");
+		if (lock >= 0)
+			close(lock);
 	}
-	f = kp_facts(ctx);
+	einfo("Shutting down: keeping the staged kernel for the jump");
+	return 0;
+}
+
+static int unload(struct kp_ctx *ctx)
+{
+	const struct kp_facts *f = kp_facts(ctx);
+	int err;
+
 	if (!f)
 		return 1;
 	if (f->kexec_loaded == 0) {
@@ -37,4 +53,20 @@ int kp_cmd_unload(struct kp_ctx *ctx)
 		return 1;
 	einfo("Unloaded: the next reboot goes through the firmware");
 	return 0;
+}
+
+int kp_cmd_unload(struct kp_ctx *ctx)
+{
+	char *why;
+	int lock, ret, down = kp_going_down(ctx, &why);
+
+	free(why);
+	/* at shutdown OpenRC stops kexec-load too: the staged kernel stays */
+	if (down)
+		return keep(ctx);
+	lock = kp_staging_lock(ctx, "Unloading");
+	ret = unload(ctx);
+	if (lock >= 0)
+		close(lock);
+	return ret;
 }

@@ -42,6 +42,8 @@ static const struct setting {
 	{"REQUIRE_READONLY", YESNO, offsetof(struct kp_conf, require_readonly), "yes", 0, NULL},
 	{"KEXEC_ON_POWEROFF", YESNO, offsetof(struct kp_conf, kexec_on_poweroff), "no", 0, NULL},
 	{"EXEC_TIMEOUT", SECONDS, offsetof(struct kp_conf, exec_timeout), "20", 0, NULL},
+	{"STAGE_IN_BACKGROUND", YESNO, offsetof(struct kp_conf, stage_in_background), "yes", 0,
+	 NULL},
 };
 
 static bool is_yes(const char *v)

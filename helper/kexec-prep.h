@@ -20,6 +20,14 @@
  * image staged while it is there is one kexec-prep cannot account for. */
 #define KP_MARK_NAME "staging"
 #define KP_MARK	     KP_STATE_DIR "/" KP_MARK_NAME
+/* One staging at a time: held by whoever stages (its file holds the pid). */
+#define KP_LOCK_NAME "lock"
+#define KP_LOCK	     KP_STATE_DIR "/" KP_LOCK_NAME
+/* The output of the staging running in the background; kept as "failed"
+ * when it failed, until a staging succeeds. */
+#define KP_LOG_NAME    "log"
+#define KP_FAILED_NAME "failed"
+#define KP_FAILED      KP_STATE_DIR "/" KP_FAILED_NAME
 
 enum kp_method { KP_METHOD_AUTO, KP_METHOD_FILE, KP_METHOD_TOOLS };
 /* Where the command line comes from: auto is the boot entry's own when a
@@ -36,7 +44,8 @@ struct kp_conf {
 	enum kp_cmdline_from cmdline_from;
 	bool kexec_on_poweroff;
 	bool require_readonly;
-	unsigned exec_timeout; /* seconds exec may take before it gives up */
+	unsigned exec_timeout;	  /* seconds exec may take before it gives up */
+	bool stage_in_background; /* load --background returns at once */
 	enum kp_method method;
 };
 
@@ -44,7 +53,8 @@ struct kp_ctx {
 	struct kp_root root;
 	const char *applet;
 	bool json;
-	bool force; /* exec outside the shutdown runlevel */
+	bool force;	 /* exec outside the shutdown runlevel */
+	bool background; /* load: as the service, in the background when so set */
 	struct kp_conf conf;
 	/* command-line flags, NULL when not given */
 	const char *opt_kernel, *opt_initrd, *opt_append, *opt_cmdline, *opt_method, *opt_bootpart;
@@ -130,6 +140,20 @@ int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *me
 int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t);
 int kp_state_print(struct kp_ctx *ctx);
 int kp_state_remove(struct kp_ctx *ctx);
+
+/* staging.c: one staging at a time, and the service's staging in the
+ * background. The lock: a descriptor, after waiting (and saying so, doing
+ * names who waits) for a staging that holds it; or -errno when the state
+ * directory cannot hold it (not root's, not writable), and the caller goes
+ * on without it: the mark and the record refuse such a directory, with the
+ * reason, before anything is staged. */
+int kp_staging_lock(struct kp_ctx *ctx, const char *doing);
+/* Stage with load in a child that outlives this process, which returns at
+ * once: its output goes to syslog, to rc.log when rc_logger is on, and on
+ * failure to the console and KP_FAILED. Under --dry-run, in the foreground. */
+int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *ctx));
+/* Is a staging running? Its pid (-1 unknown), or 0. */
+long kp_staging_running(struct kp_ctx *ctx);
 
 /* bootpart.c: BOOTPART from fstab, mounted read-only in a private mount
  * namespace for the run when it is not mounted. */

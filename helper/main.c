@@ -21,19 +21,13 @@ static const struct kp_command {
 };
 
 static const struct option longopts[] = {
-	{"root", required_argument, NULL, 'r'},
-	{"json", no_argument, NULL, 'j'},
-	{"dry-run", no_argument, NULL, 'n'},
-	{"kernel", required_argument, NULL, 'k'},
-	{"initrd", required_argument, NULL, 'i'},
-	{"append", required_argument, NULL, 'a'},
-	{"cmdline", required_argument, NULL, 'c'},
-	{"load-method", required_argument, NULL, 'm'},
-	{"bootpart", required_argument, NULL, 'b'},
-	{"force", no_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	{"root", required_argument, NULL, 'r'},	    {"json", no_argument, NULL, 'j'},
+	{"dry-run", no_argument, NULL, 'n'},	    {"kernel", required_argument, NULL, 'k'},
+	{"initrd", required_argument, NULL, 'i'},   {"append", required_argument, NULL, 'a'},
+	{"cmdline", required_argument, NULL, 'c'},  {"load-method", required_argument, NULL, 'm'},
+	{"bootpart", required_argument, NULL, 'b'}, {"force", no_argument, NULL, 'f'},
+	{"background", no_argument, NULL, 'B'},	    {"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},	    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out)
@@ -54,6 +48,8 @@ static void usage(FILE *out)
 	      "  -m, --load-method auto|file|kexec-tools (LOAD_METHOD)\n"
 	      "  -b, --bootpart DIR where the kernels are (BOOTPART)\n"
 	      "  -f, --force        exec: jump although the machine is not shutting down\n"
+	      "  -B, --background   load: return at once and stage in the background,\n"
+	      "                     unless STAGE_IN_BACKGROUND=no (the service's way)\n"
 	      "Settings come from " KP_CONFD "; the options override them.\n\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n",
@@ -77,7 +73,7 @@ int main(int argc, char **argv)
 
 	/* stdout and stderr interleave in the order they were written. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:fhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:fBhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;
@@ -108,6 +104,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			ctx.force = true;
+			break;
+		case 'B':
+			ctx.background = true;
 			break;
 		case 'h':
 			usage(stdout);

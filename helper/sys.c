@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -251,13 +252,42 @@ int kp_sys_private_mount_ro(const char *source, const char *type, const char *fs
 	return spawn(argv, NULL, 0);
 }
 
+/* The state directory itself, not a symlink; root's, and nobody else's to
+ * write. Made when missing, but not under --dry-run. */
+static int state_dir(const struct kp_root *r, const char *dir)
+{
+	struct stat st;
+	int dfd;
+
+	if (!dry_run)
+		mkdirat(r->fd, dir + (*dir == '/'), 0755);
+	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (dfd < 0)
+		return dfd;
+	if (fstat(dfd, &st) < 0 || st.st_uid != r->owner || (st.st_mode & 022)) {
+		close(dfd);
+		return -EPERM;
+	}
+	return dfd;
+}
+
+/* A fresh file in it: never through whatever someone left at its name. */
+static int fresh_file(int dfd, const char *name)
+{
+	int fd;
+
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
 int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text,
 		       const char *what)
 {
 	size_t len = strlen(text);
 	char *tmp = kp_strdupf("%s.tmp", name);
 	int dfd = -1, fd, err = 0;
-	struct stat st;
 	ssize_t written;
 
 	if (dry_run) {
@@ -268,25 +298,14 @@ int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *nam
 		err = -ENOMEM;
 		goto out;
 	}
-	mkdirat(r->fd, dir + (*dir == '/'), 0755);
-	/* the directory itself, not a symlink; root's, and nobody else's to write */
-	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	dfd = state_dir(r, dir);
 	if (dfd < 0) {
 		err = dfd;
 		goto out;
 	}
-	if (fstat(dfd, &st) < 0 || st.st_uid != r->owner || (st.st_mode & 022)) {
-		err = -EPERM;
-		goto out;
-	}
-	/* a fresh file: never through whatever someone left at its name */
-	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT) {
-		err = -errno;
-		goto out;
-	}
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = fresh_file(dfd, tmp);
 	if (fd < 0) {
-		err = -errno;
+		err = fd;
 		goto out;
 	}
 	written = write(fd, text, len);
@@ -306,6 +325,111 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	free(tmp);
+	return err;
+}
+
+int kp_sys_state_create(const struct kp_root *r, const char *dir, const char *name,
+			const char *what)
+{
+	int dfd, fd;
+
+	if (dry_run) {
+		printf("dry-run: %s in %s/%s\n", what, dir, name);
+		return -EROFS;
+	}
+	dfd = state_dir(r, dir);
+	if (dfd < 0)
+		return dfd;
+	fd = fresh_file(dfd, name);
+	close(dfd);
+	return fd;
+}
+
+static long lock_holder(int fd)
+{
+	char buf[24];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 && atol(buf) > 0 ? atol(buf) : -1;
+}
+
+int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name, bool wait,
+		      long *holder)
+{
+	int dfd, fd, err;
+	struct stat st;
+
+	*holder = 0;
+	dfd = state_dir(r, dir);
+	/* under --dry-run, no directory or no file: nobody holds the lock */
+	if (dfd == -ENOENT && dry_run)
+		return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name,
+		    (dry_run ? O_RDONLY : O_RDWR | O_CREAT) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0644);
+	err = -errno;
+	close(dfd);
+	if (fd < 0 && err == -ENOENT && dry_run)
+		return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err;
+	/* a plain file of root's, as the directory is */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != r->owner) {
+		close(fd);
+		return -EPERM;
+	}
+	/* waiting is bounded by the caller's deadline, when it has one */
+	if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0) {
+		err = -errno;
+		if (err == -EWOULDBLOCK)
+			*holder = lock_holder(fd);
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+long kp_sys_state_lock_holder(const struct kp_root *r, const char *path)
+{
+	int fd = kp_root_openat(r, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	long holder = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+		holder = errno == EWOULDBLOCK ? lock_holder(fd) : 0;
+	close(fd); /* and with it the shared lock, if taken */
+	return holder;
+}
+
+int kp_sys_state_lock_own(int fd)
+{
+	char buf[24];
+	int n;
+
+	if (dry_run)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return -errno;
+	return 0;
+}
+
+int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *from, const char *to)
+{
+	int dfd, err = 0;
+
+	if (dry_run)
+		return 0;
+	dfd = state_dir(r, dir);
+	if (dfd < 0)
+		return dfd;
+	if (renameat(dfd, from, dfd, to) < 0)
+		err = -errno;
+	close(dfd);
 	return err;
 }
 

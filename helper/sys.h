@@ -55,6 +55,22 @@ int kp_sys_private_mount_ro(const char *source, const char *type, const char *fs
  * -EPERM); what says what it records, for --dry-run. */
 int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text,
 		       const char *what);
+/* A fresh file in the state directory, for writing; under --dry-run it
+ * says what it is for and is -EROFS. */
+int kp_sys_state_create(const struct kp_root *r, const char *dir, const char *name,
+			const char *what);
+/* The lock that serialises stagings: a descriptor holding it (its file
+ * says the holder's pid), or -EWOULDBLOCK when another process holds it and
+ * wait is false (*holder: its pid as its file says, -1 unknown). Under --dry-run nothing is
+ * created, and a missing file means nobody holds it. */
+int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name, bool wait,
+		      long *holder);
+/* Who holds the lock at path, without taking it for long or creating it:
+ * 0 nobody (or it cannot be read), else its pid (-1 unknown). */
+long kp_sys_state_lock_holder(const struct kp_root *r, const char *path);
+/* Write this process's pid into the lock's file: it holds the lock now. */
+int kp_sys_state_lock_own(int fd);
+int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *from, const char *to);
 int kp_sys_state_remove(const struct kp_root *r, const char *path);
 /* sync(), then reboot(LINUX_REBOOT_CMD_KEXEC): returns only when the jump
  * did not happen. */

@@ -1,0 +1,204 @@
+/* One staging at a time (the lock in KP_STATE_DIR), and the service's
+ * staging in the background (STAGE_IN_BACKGROUND): kexec-load returns at
+ * once, the boot goes on, and what the staging said is reported where an
+ * OpenRC user looks. The image is only needed at shutdown: kexec-load's
+ * stop and exec wait for a staging that is still running. */
+#include <einfo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <rc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kexec-prep.h"
+#include "shconf.h"
+#include "sys.h"
+
+int kp_staging_lock(struct kp_ctx *ctx, const char *doing)
+{
+	long holder;
+	int fd = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, false, &holder);
+
+	if (fd == -EWOULDBLOCK) {
+		if (holder > 0)
+			einfo("%s waits for the staging in progress (pid %ld) to finish", doing,
+			      holder);
+		else
+			einfo("%s waits for the staging in progress to finish", doing);
+		fd = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, true, &holder);
+	}
+	if (fd >= 0 && kp_sys_state_lock_own(fd) < 0)
+		ewarn("%s: cannot write this process's pid into %s", ctx->applet, KP_LOCK);
+	return fd;
+}
+
+long kp_staging_running(struct kp_ctx *ctx)
+{
+	return kp_sys_state_lock_holder(&ctx->root, KP_LOCK);
+}
+
+/* rc_logger and rc_log_path from the root's /etc/rc.conf, read as sh would:
+ * the file OpenRC's own logger appends to, or NULL when it is off. */
+static char *rc_log_path(struct kp_ctx *ctx)
+{
+	struct kp_shconf c = {0};
+	struct kp_shconf_error e;
+	char *text, *path = NULL;
+	bool on = false;
+	size_t len, i;
+
+	if (kp_read_file(&ctx->root, "/etc/rc.conf", 1 << 20, &text, &len) < 0)
+		return NULL;
+	if (kp_shconf_parse(text, len, &c, &e) == 0) {
+		for (i = 0; i < c.n; i++) {
+			if (!strcmp(c.v[i].name, "rc_logger"))
+				on = rc_yesno(c.v[i].value);
+			else if (!strcmp(c.v[i].name, "rc_log_path") && *c.v[i].value == '/') {
+				free(path);
+				path = strdup(c.v[i].value);
+			}
+		}
+	}
+	kp_shconf_free(&c);
+	free(text);
+	if (!on) {
+		free(path);
+		return NULL;
+	}
+	return path ? path : strdup("/var/log/rc.log");
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && (w = write(fd, s, n)) > 0) {
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The child's output, once the staging is over: each line to syslog; all
+ * of it to rc.log when rc_logger is on; on failure to the console too. */
+static void report(struct kp_ctx *ctx, int logfd, int console, bool ok)
+{
+	char *text = NULL, *line, *save = NULL, *path, head[160];
+	size_t len = 0;
+	time_t now = time(NULL);
+	struct stat st;
+	struct tm tm;
+	int fd;
+
+	if (lseek(logfd, 0, SEEK_SET) < 0 || kp_read_fd(logfd, 1 << 16, &text, &len) < 0)
+		return;
+	strftime(head, sizeof(head), "%a %b %e %H:%M:%S %Y", localtime_r(&now, &tm));
+	path = rc_log_path(ctx);
+	if (path) {
+		/* appended to as OpenRC's logger left it: a file, never made here */
+		fd = kp_root_openat(&ctx->root, path,
+				    O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			dprintf(fd, "\nkexec-prep: staging in the background %s at %s\n",
+				ok ? "done" : "FAILED", head);
+			write_all(fd, text, len);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (!ok && console >= 0) {
+		dprintf(console, "\n * kexec-prep: the staging in the background failed:\n");
+		write_all(console, text, len);
+	}
+	openlog("kexec-prep", LOG_PID, LOG_DAEMON);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		syslog(ok ? LOG_INFO : LOG_ERR, "%s", line + strspn(line, " *"));
+	closelog();
+	free(text);
+}
+
+static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, int logfd)
+{
+	int console = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), null, ret;
+
+	setsid();
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN); /* a console that went away is no reason to stop */
+	/* the report is ours to make: libeinfo would send errors to syslog too */
+	unsetenv("EINFO_LOG");
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	dup2(logfd, STDOUT_FILENO);
+	dup2(logfd, STDERR_FILENO);
+	if (lock < 0)
+		lock = kp_staging_lock(ctx, "This staging");
+	else if (kp_sys_state_lock_own(lock) < 0)
+		ewarn("%s: cannot write this process's pid into %s", ctx->applet, KP_LOCK);
+	ret = load(ctx);
+	fflush(stdout);
+	fflush(stderr);
+	report(ctx, logfd, console, ret == 0);
+	if (ret == 0) {
+		kp_sys_state_remove(&ctx->root, KP_FAILED);
+		kp_sys_state_remove(&ctx->root, KP_STATE_DIR "/" KP_LOG_NAME);
+	} else {
+		kp_sys_state_rename(&ctx->root, KP_STATE_DIR, KP_LOG_NAME, KP_FAILED_NAME);
+	}
+	_exit(ret); /* and the lock goes with this process */
+}
+
+int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
+{
+	long holder;
+	int lock = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, false, &holder);
+	int logfd, ret;
+	pid_t pid;
+
+	if (lock < 0 && lock != -EWOULDBLOCK) {
+		eerror("%s: cannot take the staging lock %s: %s", ctx->applet, KP_LOCK,
+		       strerror(-lock));
+		return 1;
+	}
+	logfd = kp_sys_state_create(&ctx->root, KP_STATE_DIR, KP_LOG_NAME,
+				    "log the staging in the background");
+	if (logfd == -EROFS) { /* --dry-run: what it would stage, here and now */
+		ret = load(ctx);
+		if (lock >= 0)
+			close(lock);
+		return ret;
+	}
+	if (logfd < 0) {
+		eerror("%s: cannot create %s/%s: %s", ctx->applet, KP_STATE_DIR, KP_LOG_NAME,
+		       strerror(-logfd));
+		if (lock >= 0)
+			close(lock);
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0)
+		child(ctx, load, lock, logfd);
+	close(logfd);
+	if (lock >= 0)
+		close(lock); /* the child holds it now */
+	if (pid < 0) {
+		eerror("%s: cannot start the staging in the background (%s): staging now",
+		       ctx->applet, strerror(errno));
+		lock = kp_staging_lock(ctx, "This staging");
+		ret = load(ctx);
+		if (lock >= 0)
+			close(lock);
+		return ret;
+	}
+	einfo("Staging in the background (pid %ld): rc-service kexec-load status says when it is done",
+	      (long)pid);
+	return 0;
+}
