@@ -100,6 +100,13 @@ arm64-gz)
 	expect_check gzip-kernel
 	expect_check kernel
 	expect_check modules ;;
+reboot-at-once)
+	# the reboot overtook the staging in the background: the shutdown
+	# waited for it, and the jump went into the whole of it
+	expect_console "Staging in the background (pid"
+	expect_console "The shutdown waits for the staging in progress"
+	expect_jump "$std"
+	expect_check kernel ;;
 other-kernel | upgrade)
 	expect_jump "$std"
 	expect_check kernel
