@@ -115,6 +115,7 @@ static void report(struct kp_ctx *ctx, int logfd, int console, bool ok)
 	if (!ok && console >= 0) {
 		dprintf(console, "\n * kexec-prep: the staging in the background failed:\n");
 		write_all(console, text, len);
+		dprintf(console, " * Not staged: the next reboot goes through the firmware\n");
 	}
 	openlog("kexec-prep", LOG_PID, LOG_DAEMON);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))

@@ -107,6 +107,12 @@ reboot-at-once)
 	expect_console "The shutdown waits for the staging in progress"
 	expect_jump "$std"
 	expect_check kernel ;;
+reboot-at-once-timeout)
+	# it did not finish within EXEC_TIMEOUT: cut short, no jump into any
+	# part of it, and the reboot through the firmware says so
+	expect_console "The shutdown waits for the staging in progress"
+	expect_console "the staging in the background did not finish within EXEC_TIMEOUT (4 s)"
+	expect_firmware_reboot ;;
 other-kernel | upgrade)
 	expect_jump "$std"
 	expect_check kernel
