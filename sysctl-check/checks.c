@@ -204,6 +204,27 @@ static int check_tools(const struct check_in *in, struct kp_report *rep, const c
 			     "not installed, and this kernel has only kexec_load, which needs it");
 }
 
+/* The services OpenRC runs must be ours: on Debian and Devuan, kexec-tools'
+ * own SysV script has our service's name. */
+static int check_services(const struct check_in *in, struct kp_report *rep, const char *id)
+{
+	const struct kp_facts *f = in->f;
+
+	if (f->initd_foreign)
+		return kp_report_add(
+			rep, id, KP_FAIL,
+			strdup("turn kexec-tools' reboot off and move its script aside for good (its upgrades then write to the new name): sed -i 's/^LOAD_KEXEC=.*/LOAD_KEXEC=false/' /etc/default/kexec; dpkg-divert --local --rename --divert /etc/init.d/kexec-load.kexec-tools --add /etc/init.d/kexec-load; then install openrc-kexec again"),
+			"/etc/init.d/kexec-load is kexec-tools' SysV script (Debian and Devuan ship one of that name), not openrc-kexec's: rc-update add kexec-load would enable it instead");
+	if (f->tools_reboot)
+		return kp_report_add(
+			rep, id, KP_WARN,
+			strdup("sed -i 's/^LOAD_KEXEC=.*/LOAD_KEXEC=false/' /etc/default/kexec"),
+			"kexec-tools' own kexec reboot is on (LOAD_KEXEC=true in /etc/default/kexec): its /etc/init.d/kexec stages and jumps by itself at the same reboot, whatever openrc-kexec decides");
+	return kp_report_add(
+		rep, id, KP_OK, NULL,
+		"no other kexec service: /etc/init.d/kexec-load is openrc-kexec's, or absent");
+}
+
 static int check_staged(const struct check_in *in, struct kp_report *rep, const char *id)
 {
 	if (in->f->kexec_loaded < 0)
@@ -236,7 +257,8 @@ static const struct {
 	{"kernel-config", check_kconfig},  {"kexec-load-disabled", check_load_disabled},
 	{"kexec-load-limit", check_limit}, {"lockdown", check_lockdown},
 	{"privileges", check_privileges},  {"kexec-tools", check_tools},
-	{"staged", check_staged},	   {"method", check_method},
+	{"services", check_services},	   {"staged", check_staged},
+	{"method", check_method},
 };
 
 int kp_check_run(const struct kp_root *r, const struct kp_facts *f, struct kp_report *rep)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kconfig.h"
+#include "shconf.h"
 #include "str.h"
 
 #define CAP_SYS_BOOT_BIT 22
@@ -101,6 +102,31 @@ static char *find_kexec_tools(const struct kp_root *r)
 	return NULL;
 }
 
+/* Debian's and Devuan's kexec-tools ship a SysV /etc/init.d/kexec-load of
+ * their own (ours says kexec-prep), and jump by themselves at reboot when
+ * /etc/default/kexec says LOAD_KEXEC=true. */
+static void read_services(const struct kp_root *r, struct kp_facts *f)
+{
+	struct kp_shconf c = {0};
+	struct kp_shconf_error e;
+	char *text;
+	size_t len, i;
+
+	if (kp_read_file(r, "/etc/init.d/kexec-load", 1 << 20, &text, &len) == 0) {
+		f->initd_foreign = memmem(text, len, "kexec-prep", strlen("kexec-prep")) == NULL;
+		free(text);
+	}
+	if (kp_read_file(r, "/etc/default/kexec", 1 << 16, &text, &len) < 0)
+		return;
+	if (kp_shconf_parse(text, len, &c, &e) == 0)
+		for (i = 0; i < c.n; i++)
+			if (!strcmp(c.v[i].name, "LOAD_KEXEC"))
+				f->tools_reboot = !strcmp(c.v[i].value, "true") ||
+						  !strcmp(c.v[i].value, "yes");
+	kp_shconf_free(&c);
+	free(text);
+}
+
 static void read_kconfig(const struct kp_root *r, struct kp_facts *f)
 {
 	struct kp_kconfig kc;
@@ -162,6 +188,7 @@ int kp_facts_read(const struct kp_root *r, struct kp_facts *f)
 		f->kexec_loaded = -1;
 	f->efi_runtime = kp_root_exists(r, "/sys/firmware/efi/runtime");
 	f->kexec_tools = find_kexec_tools(r);
+	read_services(r, f);
 	return kp_loaders_read(r, f);
 }
 

@@ -47,6 +47,8 @@ struct kp_facts {
 	long kexec_loaded;    /* /sys/kernel/kexec_loaded */
 	bool efi_runtime;     /* /sys/firmware/efi/runtime: booted through EFI */
 	char *kexec_tools;    /* path of kexec(8) under the root, or NULL */
+	bool initd_foreign;   /* /etc/init.d/kexec-load is not ours (kexec-tools' SysV script) */
+	bool tools_reboot;    /* LOAD_KEXEC=true in /etc/default/kexec: kexec-tools' own jump */
 	/* every boot loader, the likeliest first */
 	struct kp_loader_seen loaders[KP_LOADERS];
 };
