@@ -23,8 +23,8 @@
 /* One staging at a time: held by whoever stages (its file holds the pid). */
 #define KP_LOCK_NAME "lock"
 #define KP_LOCK	     KP_STATE_DIR "/" KP_LOCK_NAME
-/* The output of the staging running in the background; kept as "failed"
- * when it failed, until a staging succeeds. */
+/* The output of the staging in the background, running or last done; kept
+ * as "failed" instead when it failed, until a staging succeeds. */
 #define KP_LOG_NAME    "log"
 #define KP_FAILED_NAME "failed"
 #define KP_FAILED      KP_STATE_DIR "/" KP_FAILED_NAME

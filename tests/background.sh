@@ -3,7 +3,7 @@
 # --background), for real in fixture roots, every kexec call refused by
 # tests/sysfail (nothing reaches this kernel):
 # - load returns at once; the staging goes on in a child, which records
-#   what it staged and leaves no log;
+#   what it staged and keeps what it said in /run/kexec-prep/log;
 # - a failure is kept in /run/kexec-prep/failed, said by status, appended
 #   to rc.log (rc_logger="YES"), and written to the console (stderr);
 # - while another holds the staging lock, status says "Staging", the
@@ -56,9 +56,10 @@ kp load --background >"$tmp/ok.out" 2>&1 || no "load --background failed: $(cat 
 says "Staging in the background (pid" "$tmp/ok.out"
 wait_done
 [ -f "$R/run/kexec-prep/staged" ] || no "the background staging recorded nothing"
-for f in log failed staging; do
+for f in failed staging; do
 	[ ! -e "$R/run/kexec-prep/$f" ] || no "a good staging left /run/kexec-prep/$f"
 done
+says "Kernel: /boot/vmlinuz-lts" "$R/run/kexec-prep/log"
 
 # refused by the kernel: kept, said, logged
 setup load-debian bad
