@@ -367,9 +367,11 @@ int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name
 		return open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (dfd < 0)
 		return dfd;
+	/* root's alone: anyone who could open it could hold it, and stall every
+	 * staging and jump behind a lock of their own */
 	fd = openat(dfd, name,
 		    (dry_run ? O_RDONLY : O_RDWR | O_CREAT) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		    0644);
+		    0600);
 	err = -errno;
 	close(dfd);
 	if (fd < 0 && err == -ENOENT && dry_run)
@@ -377,7 +379,8 @@ int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name
 	if (fd < 0)
 		return err;
 	/* a plain file of root's, as the directory is */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != r->owner) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != r->owner ||
+	    ((st.st_mode & 077) && !dry_run && fchmod(fd, 0600) < 0)) {
 		close(fd);
 		return -EPERM;
 	}

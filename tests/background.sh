@@ -60,6 +60,8 @@ for f in failed staging; do
 	[ ! -e "$R/run/kexec-prep/$f" ] || no "a good staging left /run/kexec-prep/$f"
 done
 says "Kernel: /boot/vmlinuz-lts" "$R/run/kexec-prep/log"
+# nobody else may open the lock, or they could hold it against every staging
+[ "$(stat -c %a "$R/run/kexec-prep/lock")" = 600 ] || no "the lock file is not 0600"
 
 # refused by the kernel: kept, said, logged
 setup load-debian bad
