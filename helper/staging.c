@@ -26,6 +26,7 @@ int kp_staging_lock(struct kp_ctx *ctx, const char *doing)
 	int fd = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, false, &holder);
 
 	if (fd == -EWOULDBLOCK) {
+		kp_sys_boost(holder); /* a staging in the background: now it counts */
 		if (holder > 0)
 			einfo("%s waits for the staging in progress (pid %ld) to finish", doing,
 			      holder);
@@ -129,6 +130,9 @@ static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, in
 	int console = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), null, ret;
 
 	setsid();
+	/* the boot first: CPU and disk only when the boot leaves them idle, until
+	 * someone waits for it (kp_staging_lock raises it again) */
+	kp_sys_background_priority();
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN); /* a console that went away is no reason to stop */
 	/* the report is ours to make: libeinfo would send errors to syslog too */

@@ -1,6 +1,7 @@
 /* The seam (see sys.h): the only file that knows about --dry-run. */
 #include "sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
@@ -406,6 +407,73 @@ long kp_sys_state_lock_holder(const struct kp_root *r, const char *path)
 		holder = errno == EWOULDBLOCK ? lock_holder(fd) : 0;
 	close(fd); /* and with it the shared lock, if taken */
 	return holder;
+}
+
+/* ioprio_set(2) has no wrapper in either libc */
+#define KP_IOPRIO_WHO_PROCESS 1
+#define KP_IOPRIO_CLASS_SHIFT 13
+#define KP_IOPRIO_CLASS_BE    2
+#define KP_IOPRIO_CLASS_IDLE  3
+
+static void set_priority(pid_t pid, bool idle)
+{
+	struct sched_param sp = {0};
+
+	sched_setscheduler(pid, idle ? SCHED_IDLE : SCHED_OTHER, &sp);
+	syscall(SYS_ioprio_set, KP_IOPRIO_WHO_PROCESS, (int)pid,
+		(idle ? KP_IOPRIO_CLASS_IDLE : KP_IOPRIO_CLASS_BE) << KP_IOPRIO_CLASS_SHIFT);
+}
+
+void kp_sys_background_priority(void)
+{
+	if (!dry_run)
+		set_priority(0, true);
+}
+
+/* Is pid kexec-prep or kexec(8), and whose child? 0 when it is neither. */
+static pid_t staging_parent(pid_t pid)
+{
+	char path[48], buf[512], *p;
+	long ppid;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* pid (comm) state ppid ...; comm may hold anything but ends at the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || (!strstr(buf, "(kexec-prep)") && !strstr(buf, "(kexec)")) ||
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+void kp_sys_boost(long holder)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (dry_run || holder <= 0 || !staging_parent((pid_t)holder))
+		return;
+	set_priority((pid_t)holder, false);
+	/* and the kexec(8) it runs, which does the reading on that path */
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atol(e->d_name);
+
+		if (pid > 0 && staging_parent(pid) == (pid_t)holder)
+			set_priority(pid, false);
+	}
+	closedir(d);
 }
 
 int kp_sys_state_lock_own(int fd)

@@ -68,6 +68,12 @@ int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name
 /* Who holds the lock at path, without taking it for long or creating it:
  * 0 nobody (or it cannot be read), else its pid (-1 unknown). */
 long kp_sys_state_lock_holder(const struct kp_root *r, const char *path);
+/* This process (and what it runs) gets the CPU and the disk only when
+ * nothing else wants them: SCHED_IDLE and the idle I/O class. */
+void kp_sys_background_priority(void);
+/* Back to the ordinary priority, for the staging holder (a kexec-prep,
+ * checked in /proc) and the kexec(8) it runs: someone waits for it. */
+void kp_sys_boost(long holder);
 /* Write this process's pid into the lock's file: it holds the lock now. */
 int kp_sys_state_lock_own(int fd);
 int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *from, const char *to);

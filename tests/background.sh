@@ -94,6 +94,11 @@ kp status >"$tmp/locked.status" 2>&1 || true
 says "Staging: a staging is in progress" "$tmp/locked.status"
 kp load --background >"$tmp/locked.out" 2>&1
 [ ! -e "$tmp/released" ] || no "load --background did not return while the lock was held"
+# it stages when the machine is idle: SCHED_IDLE, until someone waits for it
+pid=$(sed -n 's/.*in the background (pid \([0-9]*\)).*/\1/p' "$tmp/locked.out")
+if command -v chrt >/dev/null; then
+	chrt -p "$pid" | grep -q SCHED_IDLE || no "the staging in the background is not SCHED_IDLE: $(chrt -p "$pid")"
+fi
 kp --force --dry-run exec >"$tmp/exec.out" 2>&1 || true
 [ -e "$tmp/released" ] || no "exec went on while a staging held the lock"
 says "The jump waits for the staging in progress" "$tmp/exec.out"
