@@ -125,7 +125,8 @@ static void report(struct kp_ctx *ctx, int logfd, int console, bool ok)
 	free(text);
 }
 
-static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, int logfd)
+static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, int logfd,
+		  const char *waiting_log)
 {
 	int console = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), null, ret;
 
@@ -142,10 +143,13 @@ static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, in
 		dup2(null, STDIN_FILENO);
 	dup2(logfd, STDOUT_FILENO);
 	dup2(logfd, STDERR_FILENO);
-	if (lock < 0)
+	if (lock < 0) {
 		lock = kp_staging_lock(ctx, "This staging");
-	else if (kp_sys_state_lock_own(lock) < 0)
+		/* the one before is done with its log: this one's takes the name */
+		kp_sys_state_rename(&ctx->root, KP_STATE_DIR, waiting_log, KP_LOG_NAME);
+	} else if (kp_sys_state_lock_own(lock) < 0) {
 		ewarn("%s: cannot write this process's pid into %s", ctx->applet, KP_LOCK);
+	}
 	ret = load(ctx);
 	fflush(stdout);
 	fflush(stderr);
@@ -162,6 +166,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 {
 	long holder;
 	int lock = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, false, &holder);
+	char name[32];
 	int logfd, ret;
 	pid_t pid;
 
@@ -170,7 +175,9 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 		       strerror(-lock));
 		return 1;
 	}
-	logfd = kp_sys_state_create(&ctx->root, KP_STATE_DIR, KP_LOG_NAME,
+	/* while another staging holds the lock, its log keeps the name */
+	snprintf(name, sizeof(name), lock >= 0 ? "%s" : "%s.%ld", KP_LOG_NAME, (long)getpid());
+	logfd = kp_sys_state_create(&ctx->root, KP_STATE_DIR, name,
 				    "log the staging in the background");
 	if (logfd == -EROFS) { /* --dry-run: what it would stage, here and now */
 		ret = load(ctx);
@@ -179,7 +186,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 		return ret;
 	}
 	if (logfd < 0) {
-		eerror("%s: cannot create %s/%s: %s", ctx->applet, KP_STATE_DIR, KP_LOG_NAME,
+		eerror("%s: cannot create %s/%s: %s", ctx->applet, KP_STATE_DIR, name,
 		       strerror(-logfd));
 		if (lock >= 0)
 			close(lock);
@@ -189,7 +196,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0)
-		child(ctx, load, lock, logfd);
+		child(ctx, load, lock, logfd, name);
 	close(logfd);
 	if (lock >= 0)
 		close(lock); /* the child holds it now */

@@ -105,6 +105,10 @@ says "The jump waits for the staging in progress" "$tmp/exec.out"
 wait "$holder"
 wait_done
 [ -f "$R/run/kexec-prep/staged" ] || no "the staging that waited for the lock recorded nothing"
+says "Kernel: /boot/vmlinuz-lts" "$R/run/kexec-prep/log"
+for f in "$R"/run/kexec-prep/log.*; do
+	[ ! -e "$f" ] || no "the staging that waited left $f"
+done
 
 # STAGE_IN_BACKGROUND=no: in the foreground, the failure said at once
 setup load-debian sync
