@@ -1,7 +1,8 @@
 /* One staging at a time (the lock in KP_STATE_DIR), and the service's
  * staging in the background (STAGE_IN_BACKGROUND): kexec-load returns at
- * once, the boot goes on, and what the staging said is reported where an
- * OpenRC user looks. The image is only needed at shutdown: kexec-load's
+ * once, the boot goes on, the staging starts once the runlevel is reached
+ * and runs at idle priority, and what it said is reported where an OpenRC
+ * user looks. The image is only needed at shutdown: kexec-load's
  * stop and exec wait for a staging that is still running. */
 #include <einfo.h>
 #include <errno.h>
@@ -125,6 +126,18 @@ static void report(struct kp_ctx *ctx, int logfd, int console, bool ok)
 	free(text);
 }
 
+/* The boot first: staging starts once OpenRC has started the runlevel (a
+ * minute at most); a shutdown that comes first ends the wait, and waits for
+ * the staging itself. */
+static void wait_for_boot(void)
+{
+	const struct timespec tick = {0, 100 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 600 && rc_runlevel_starting(); i++)
+		nanosleep(&tick, NULL);
+}
+
 static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, int logfd,
 		  const char *waiting_log)
 {
@@ -150,6 +163,7 @@ static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, in
 	} else if (kp_sys_state_lock_own(lock) < 0) {
 		ewarn("%s: cannot write this process's pid into %s", ctx->applet, KP_LOCK);
 	}
+	wait_for_boot();
 	ret = load(ctx);
 	fflush(stdout);
 	fflush(stderr);
