@@ -1,7 +1,7 @@
 /* One staging at a time (the lock in KP_STATE_DIR), and the service's
  * staging in the background (STAGE_IN_BACKGROUND): kexec-load returns at
  * once, the boot goes on, the staging starts once the runlevel is reached
- * and runs at idle priority, and what it said is reported where an OpenRC
+ * and runs at the lowest priority, and what it said is reported where an OpenRC
  * user looks. The image is only needed at shutdown: kexec-load's
  * stop and exec wait for a staging that is still running. */
 #include <einfo.h>
@@ -127,14 +127,14 @@ static void report(struct kp_ctx *ctx, int logfd, int console, bool ok)
 }
 
 /* The boot first: staging starts once OpenRC has started the runlevel (a
- * minute at most); a shutdown that comes first ends the wait, and waits for
- * the staging itself. */
+ * minute at most), or at once when someone waits for it (a shutdown, an
+ * unload, exec: kp_staging_lock raised its priority). */
 static void wait_for_boot(void)
 {
 	const struct timespec tick = {0, 100 * 1000 * 1000};
 	int i;
 
-	for (i = 0; i < 600 && rc_runlevel_starting(); i++)
+	for (i = 0; i < 600 && rc_runlevel_starting() && !kp_sys_boosted(); i++)
 		nanosleep(&tick, NULL);
 }
 
@@ -144,8 +144,8 @@ static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, in
 	int console = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), null, ret;
 
 	setsid();
-	/* the boot first: CPU and disk only when the boot leaves them idle, until
-	 * someone waits for it (kp_staging_lock raises it again) */
+	/* the boot first: the lowest priority for CPU and disk, until someone
+	 * waits for it (kp_staging_lock raises it again) */
 	kp_sys_background_priority();
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN); /* a console that went away is no reason to stop */

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -413,21 +414,30 @@ long kp_sys_state_lock_holder(const struct kp_root *r, const char *path)
 #define KP_IOPRIO_WHO_PROCESS 1
 #define KP_IOPRIO_CLASS_SHIFT 13
 #define KP_IOPRIO_CLASS_BE    2
-#define KP_IOPRIO_CLASS_IDLE  3
+#define KP_NICE_LOW	      19
 
-static void set_priority(pid_t pid, bool idle)
+/* Low: nice 19 and the lowest best-effort I/O level, which never starve
+ * (the idle classes would, behind one busy service); else the defaults. */
+static void set_priority(pid_t pid, bool low)
 {
-	struct sched_param sp = {0};
-
-	sched_setscheduler(pid, idle ? SCHED_IDLE : SCHED_OTHER, &sp);
+	setpriority(PRIO_PROCESS, (id_t)pid, low ? KP_NICE_LOW : 0);
 	syscall(SYS_ioprio_set, KP_IOPRIO_WHO_PROCESS, (int)pid,
-		(idle ? KP_IOPRIO_CLASS_IDLE : KP_IOPRIO_CLASS_BE) << KP_IOPRIO_CLASS_SHIFT);
+		KP_IOPRIO_CLASS_BE << KP_IOPRIO_CLASS_SHIFT | (low ? 7 : 4));
 }
 
 void kp_sys_background_priority(void)
 {
 	if (!dry_run)
 		set_priority(0, true);
+}
+
+bool kp_sys_boosted(void)
+{
+	int prio;
+
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, 0);
+	return errno == 0 && prio < KP_NICE_LOW;
 }
 
 /* Is pid kexec-prep or kexec(8), and whose child? 0 when it is neither. */

@@ -68,9 +68,11 @@ int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name
 /* Who holds the lock at path, without taking it for long or creating it:
  * 0 nobody (or it cannot be read), else its pid (-1 unknown). */
 long kp_sys_state_lock_holder(const struct kp_root *r, const char *path);
-/* This process (and what it runs) gets the CPU and the disk only when
- * nothing else wants them: SCHED_IDLE and the idle I/O class. */
+/* This process (and what it runs) at the lowest priority for the CPU and
+ * the disk, which still never starves. */
 void kp_sys_background_priority(void);
+/* Has someone raised it again (kp_sys_boost)? */
+bool kp_sys_boosted(void);
 /* Back to the ordinary priority, for the staging holder (a kexec-prep,
  * checked in /proc) and the kexec(8) it runs: someone waits for it. */
 void kp_sys_boost(long holder);
