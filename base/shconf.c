@@ -184,6 +184,16 @@ int kp_shconf_parse(const char *text, size_t len, struct kp_shconf *c, struct kp
 	return err;
 }
 
+const char *kp_shconf_get(const struct kp_shconf *c, const char *name)
+{
+	size_t i;
+
+	for (i = c->n; i > 0; i--)
+		if (!strcmp(c->v[i - 1].name, name))
+			return c->v[i - 1].value;
+	return NULL;
+}
+
 void kp_shconf_free(struct kp_shconf *c)
 {
 	size_t i;

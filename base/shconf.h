@@ -27,6 +27,8 @@ struct kp_shconf_error {
  * a shell can give ($, backquotes, ;, a command) is -EINVAL, and e says
  * where and why. */
 int kp_shconf_parse(const char *text, size_t len, struct kp_shconf *c, struct kp_shconf_error *e);
+/* The value sh would leave in name: its last assignment; NULL when none. */
+const char *kp_shconf_get(const struct kp_shconf *c, const char *name);
 void kp_shconf_free(struct kp_shconf *c);
 
 #endif

@@ -1,6 +1,7 @@
 /* kexec-prep load: prepare the target, stage it, record it; one staging at
  * a time. As the service (--background), in the background when
  * STAGE_IN_BACKGROUND says so. */
+#include <errno.h>
 #include <unistd.h>
 
 #include "kexec-prep.h"
@@ -27,8 +28,11 @@ int kp_cmd_load(struct kp_ctx *ctx)
 
 	if (kp_conf_load(ctx) < 0)
 		return 1;
-	if (ctx->background && ctx->conf.stage_in_background)
-		return kp_staging_background(ctx, load_now);
+	if (ctx->background && ctx->conf.stage_in_background) {
+		ret = kp_staging_background(ctx, load_now);
+		if (ret != -EAGAIN)
+			return ret;
+	}
 	lock = kp_staging_lock(ctx, "This staging");
 	ret = load_now(ctx);
 	if (lock >= 0)

@@ -149,8 +149,9 @@ int kp_state_remove(struct kp_ctx *ctx);
  * reason, before anything is staged. */
 int kp_staging_lock(struct kp_ctx *ctx, const char *doing);
 /* Stage with load in a child that outlives this process, which returns at
- * once: its output goes to syslog, to rc.log when rc_logger is on, and on
- * failure to the console and KP_FAILED. Under --dry-run, in the foreground. */
+ * once (the exit status): its output goes to syslog, to rc.log when
+ * rc_logger is on, and on failure to the console and KP_FAILED. -EAGAIN:
+ * the caller stages in the foreground (--dry-run, or no child could start). */
 int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *ctx));
 /* Is a staging running? Its pid (-1 unknown), or 0. */
 long kp_staging_running(struct kp_ctx *ctx);

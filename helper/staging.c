@@ -51,29 +51,21 @@ static char *rc_log_path(struct kp_ctx *ctx)
 {
 	struct kp_shconf c = {0};
 	struct kp_shconf_error e;
-	char *text, *path = NULL;
-	bool on = false;
-	size_t len, i;
+	const char *logger, *path;
+	char *text, *ret = NULL;
+	size_t len;
 
 	if (kp_read_file(&ctx->root, "/etc/rc.conf", 1 << 20, &text, &len) < 0)
 		return NULL;
 	if (kp_shconf_parse(text, len, &c, &e) == 0) {
-		for (i = 0; i < c.n; i++) {
-			if (!strcmp(c.v[i].name, "rc_logger"))
-				on = rc_yesno(c.v[i].value);
-			else if (!strcmp(c.v[i].name, "rc_log_path") && *c.v[i].value == '/') {
-				free(path);
-				path = strdup(c.v[i].value);
-			}
-		}
+		logger = kp_shconf_get(&c, "rc_logger");
+		path = kp_shconf_get(&c, "rc_log_path");
+		if (logger && rc_yesno(logger))
+			ret = strdup(path && *path == '/' ? path : "/var/log/rc.log");
 	}
 	kp_shconf_free(&c);
 	free(text);
-	if (!on) {
-		free(path);
-		return NULL;
-	}
-	return path ? path : strdup("/var/log/rc.log");
+	return ret;
 }
 
 static void write_all(int fd, const char *s, size_t n)
@@ -181,7 +173,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 	long holder;
 	int lock = kp_sys_state_lock(&ctx->root, KP_STATE_DIR, KP_LOCK_NAME, false, &holder);
 	char name[32];
-	int logfd, ret;
+	int logfd;
 	pid_t pid;
 
 	if (lock < 0 && lock != -EWOULDBLOCK) {
@@ -194,10 +186,9 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 	logfd = kp_sys_state_create(&ctx->root, KP_STATE_DIR, name,
 				    "log the staging in the background");
 	if (logfd == -EROFS) { /* --dry-run: what it would stage, here and now */
-		ret = load(ctx);
 		if (lock >= 0)
 			close(lock);
-		return ret;
+		return -EAGAIN;
 	}
 	if (logfd < 0) {
 		eerror("%s: cannot create %s/%s: %s", ctx->applet, KP_STATE_DIR, name,
@@ -217,11 +208,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 	if (pid < 0) {
 		eerror("%s: cannot start the staging in the background (%s): staging now",
 		       ctx->applet, strerror(errno));
-		lock = kp_staging_lock(ctx, "This staging");
-		ret = load(ctx);
-		if (lock >= 0)
-			close(lock);
-		return ret;
+		return -EAGAIN;
 	}
 	einfo("Staging in the background (pid %ld): rc-service kexec-load status says when it is done",
 	      (long)pid);

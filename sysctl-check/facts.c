@@ -109,8 +109,9 @@ static void read_services(const struct kp_root *r, struct kp_facts *f)
 {
 	struct kp_shconf c = {0};
 	struct kp_shconf_error e;
+	const char *v;
 	char *text;
-	size_t len, i;
+	size_t len;
 
 	if (kp_read_file(r, "/etc/init.d/kexec-load", 1 << 20, &text, &len) == 0) {
 		f->initd_foreign = memmem(text, len, "kexec-prep", strlen("kexec-prep")) == NULL;
@@ -118,11 +119,8 @@ static void read_services(const struct kp_root *r, struct kp_facts *f)
 	}
 	if (kp_read_file(r, "/etc/default/kexec", 1 << 16, &text, &len) < 0)
 		return;
-	if (kp_shconf_parse(text, len, &c, &e) == 0)
-		for (i = 0; i < c.n; i++)
-			if (!strcmp(c.v[i].name, "LOAD_KEXEC"))
-				f->tools_reboot = !strcmp(c.v[i].value, "true") ||
-						  !strcmp(c.v[i].value, "yes");
+	if (kp_shconf_parse(text, len, &c, &e) == 0 && (v = kp_shconf_get(&c, "LOAD_KEXEC")))
+		f->tools_reboot = !strcmp(v, "true") || !strcmp(v, "yes");
 	kp_shconf_free(&c);
 	free(text);
 }
