@@ -210,7 +210,7 @@ int kp_staging_background(struct kp_ctx *ctx, int (*load)(struct kp_ctx *))
 		       ctx->applet, strerror(errno));
 		return -EAGAIN;
 	}
-	einfo("Staging in the background (pid %ld): rc-service kexec-load status says when it is done",
+	einfo("Staging the next kernel for kexec in the background (pid %ld): rc-service kexec-load status says when it is done",
 	      (long)pid);
 	return 0;
 }

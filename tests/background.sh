@@ -53,7 +53,7 @@ setup() { # setup FIXTURE DIR
 # staged through the root's kexec-tools: recorded, no log, no failure
 setup load-alpine ok
 kp load --background >"$tmp/ok.out" 2>&1 || no "load --background failed: $(cat "$tmp/ok.out")"
-says "Staging in the background (pid" "$tmp/ok.out"
+says "Staging the next kernel for kexec in the background (pid" "$tmp/ok.out"
 wait_done
 [ -f "$R/run/kexec-prep/staged" ] || no "the background staging recorded nothing"
 for f in failed staging; do

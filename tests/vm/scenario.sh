@@ -103,7 +103,7 @@ arm64-gz)
 reboot-at-once)
 	# the reboot overtook the staging in the background: the shutdown
 	# waited for it, and the jump went into the whole of it
-	expect_console "Staging in the background (pid"
+	expect_console "Staging the next kernel for kexec in the background (pid"
 	expect_console "The shutdown waits for the staging in progress"
 	expect_jump "$std"
 	expect_check kernel ;;
