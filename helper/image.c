@@ -4,13 +4,13 @@
 
 #include <einfo.h>
 #include <errno.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kconfig.h"
+#include "kmod.h"
 #include "version.h"
 
 static const struct kp_image_format *const formats[] = {
@@ -281,6 +281,7 @@ int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t)
 	const char *no_configs[] = {NULL};
 	struct kmod_ctx *kmod = NULL;
 	char *rel = NULL, *dir = NULL;
+	const char *why;
 	int err = 0;
 
 	if (!t->version[0]) {
@@ -302,19 +303,26 @@ int kp_image_check_modules(struct kp_ctx *ctx, const struct kp_target *t)
 	err = check_indexes(ctx, rel, t->version);
 	if (err < 0)
 		goto out;
+	why = kp_kmod_open();
+	if (why) {
+		eerror("%s: cannot load %s (%s): the modules of %s cannot be checked; install kmod's library (kmod-libs on Alpine, libkmod2 on Debian)",
+		       ctx->applet, KP_LIBKMOD, why, t->version);
+		err = -ENOENT;
+		goto out;
+	}
 	dir = kp_root_host_path(&ctx->root, rel);
-	kmod = dir ? kmod_new(dir, no_configs) : NULL;
+	kmod = dir ? kp_kmod_new(dir, no_configs) : NULL;
 	if (!kmod) {
 		err = -ENOMEM;
 		goto out;
 	}
-	if (kmod_load_resources(kmod) < 0) {
+	if (kp_kmod_load_resources(kmod) < 0) {
 		eerror("%s: libkmod cannot load the module indexes of %s: after the jump the kernel could not load its drivers; run depmod %s",
 		       ctx->applet, rel, t->version);
 		err = -ENOENT;
 	}
 out:
-	kmod_unref(kmod);
+	kp_kmod_unref(kmod);
 	free(dir);
 	free(rel);
 	return err;

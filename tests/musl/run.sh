@@ -58,7 +58,7 @@ cflags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror -Wmissing-protot
 	-Wformat=2 -Wno-unused-parameter -Wundef -Wvla -O1"
 inc="-I$src/base -I$src/sysctl-check -I$src/helper -isystem $out/include -isystem $prefix/include"
 # shellcheck disable=SC2086 # lists of flags
-cc() { musl-gcc $cflags $inc -DKP_VERSION='"musl"' -DKP_CONFD='"/etc/conf.d/kexec-load"' "$@"; }
+cc() { musl-gcc $cflags $inc -DKP_VERSION='"musl"' -DKP_CONFD='"/etc/conf.d/kexec-load"' -DKP_LIBKMOD='"libkmod.so.2"' "$@"; }
 
 status=0
 echo "musl: compiling every source of base/, sysctl-check/, helper/ and tests/"

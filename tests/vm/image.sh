@@ -217,6 +217,11 @@ lib_path() { # lib_path SONAME: where the sysroot has it, inside the guest
 	return 1
 }
 todo=$(find "$root" -type f \( -perm -u+x -o -name '*.so*' \))
+# and libkmod, which kexec-prep opens when it checks a module tree
+lib=$(lib_path libkmod.so.2)
+mkdir -p "$root$(dirname "$lib")"
+cp -L "$sysroot$lib" "$root$lib"
+todo="$todo $root$lib"
 while [ -n "$todo" ]; do
 	next=
 	for f in $todo; do
