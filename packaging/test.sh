@@ -5,7 +5,7 @@
 #
 # Each package, built and packaged as its distribution's tool would, as far
 # as this machine allows: the package's own build and package functions
-# (APKBUILD, ebuild, PKGBUILD) run in a scratch directory with the
+# (APKBUILD, ebuild, PKGBUILD; and the APKBUILD's check) run in a scratch directory with the
 # variables and helpers abuild, portage and makepkg give them (srcdir,
 # pkgdir, builddir, subpkgdir; S, D, ED, BUILD_DIR; abuild-meson,
 # meson_src_*, doinitd, doconfd, arch-meson: the options that decide where
@@ -63,7 +63,7 @@ DESTDIR=$out/ref/image quiet meson install -C "$out/ref/build" --no-rebuild
 files "$out/ref/image" >"$out/ref.list"
 sed 's/^/  /' "$out/ref.list"
 
-echo "== Alpine: APKBUILD build, package, and the -doc and -openrc split"
+echo "== Alpine: APKBUILD build, check, package, and the -doc and -openrc split"
 (
 	set -e
 	startdir=$src/packaging/alpine
@@ -101,6 +101,10 @@ echo "== Alpine: APKBUILD build, package, and the -doc and -openrc split"
 	unpack "$builddir"
 	pkgdir=$pkgbasedir/$pkgname
 	cd "$builddir" && quiet build
+	# abuild runs check() between build and package: the non-VM suites, on
+	# the package's own build (this packaging suite skips itself in there:
+	# an unpacked tarball is no git checkout)
+	cd "$builddir" && quiet check
 	cd "$builddir" && quiet package
 	for subpkgname in $subpackages; do
 		subpkgdir=$pkgbasedir/$subpkgname
