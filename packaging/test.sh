@@ -18,7 +18,7 @@ set -euo pipefail
 
 src=$(cd "$1" && pwd)
 out=$2
-git -C "$src" rev-parse --git-dir >/dev/null 2>&1 || {
+[ -e "$src/.git" ] || { # a git checkout's top (not a tarball unpacked inside one)
 	echo "not a git checkout: the source tree is what git knows; skipped"
 	exit 77
 }
@@ -64,6 +64,7 @@ files "$out/ref/image" >"$out/ref.list"
 sed 's/^/  /' "$out/ref.list"
 
 echo "== Alpine: APKBUILD build, check, package, and the -doc and -openrc split"
+set +e # for the subshell's own set -e to hold: `( ) || no` would turn it off
 (
 	set -e
 	startdir=$src/packaging/alpine
@@ -114,9 +115,13 @@ echo "== Alpine: APKBUILD build, check, package, and the -doc and -openrc split"
 		*-openrc) default_openrc ;;
 		esac
 	done
-) || no "Alpine: the APKBUILD's functions failed"
+)
+done_ok=$?
+set -e
+[ $done_ok = 0 ] || no "Alpine: the APKBUILD's functions failed"
 
 echo "== Gentoo: ebuild src_configure, src_compile, src_install"
+set +e # for the subshell's own set -e to hold: `( ) || no` would turn it off
 (
 	set -e
 	P=openrc-kexec-0.1.0 PN=openrc-kexec PV=0.1.0
@@ -151,9 +156,13 @@ echo "== Gentoo: ebuild src_configure, src_compile, src_install"
 	cd "$S" && quiet src_configure
 	cd "$S" && quiet meson_src_compile # the default src_compile
 	cd "$S" && quiet src_install
-) || no "Gentoo: the ebuild's functions failed"
+)
+done_ok=$?
+set -e
+[ $done_ok = 0 ] || no "Gentoo: the ebuild's functions failed"
 
 echo "== Artix: PKGBUILD build, package_openrc-kexec, package_openrc-kexec-openrc"
+set +e # for the subshell's own set -e to hold: `( ) || no` would turn it off
 (
 	set -e
 	startdir=$src/packaging/artix
@@ -172,7 +181,10 @@ echo "== Artix: PKGBUILD build, package_openrc-kexec, package_openrc-kexec-openr
 		mkdir -p "$pkgdir"
 		cd "$srcdir" && quiet "package_$p"
 	done
-) || no "Artix: the PKGBUILD's functions failed"
+)
+done_ok=$?
+set -e
+[ $done_ok = 0 ] || no "Artix: the PKGBUILD's functions failed"
 
 # What each package holds, and all of them together against meson's list
 # (with what the distribution changes on purpose: Alpine's -doc gzips man

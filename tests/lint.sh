@@ -14,7 +14,10 @@ files() {
 	if [ -d .git ] && command -v git >/dev/null 2>&1; then
 		git ls-files --cached --others --exclude-standard
 	else
-		find . -type f ! -path './build*' ! -path './.cache/*' | sed 's|^\./||'
+		# a release tarball: its files, not those of a meson build
+		# directory in it (any name: abuild's is "output") or the cache
+		find . -type d \( -name .cache -o -exec sh -c 'test -d "$1/meson-private"' sh {} \; \) \
+			-prune -o -type f -print | sed 's|^\./||'
 	fi
 }
 
