@@ -20,13 +20,8 @@ command -v flock >/dev/null || {
 	echo "needs flock (util-linux); skipped"
 	exit 77
 }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() {
-	echo "FAIL: $*"
-	fail=1
-}
+# shellcheck source-path=SCRIPTDIR source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 kp() {
 	EINFO_COLOR=NO "$sysfail" kexec_file_load=EPERM kexec_load=EPERM reboot=EPERM -- \
 		"$bin" --root "$R" "$@"

@@ -9,13 +9,8 @@ set -eu
 install_sh=$1
 load=$2
 exec_=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() {
-	echo "FAIL: $*"
-	fail=1
-}
+# shellcheck source-path=SCRIPTDIR source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 d=$tmp/dest/etc/init.d
 mkdir -p "$d"
 # kexec-tools' script, its first lines as the package ships them

@@ -8,13 +8,8 @@ set -eu
 
 bin=$1
 fixtures=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-no() {
-	echo "FAIL: $*"
-	fail=1
-}
+# shellcheck source-path=SCRIPTDIR source=scratch.sh
+. "$(dirname "$0")/scratch.sh"
 R=$tmp/root
 "$fixtures/load-alpine/setup" "$R" >/dev/null 2>&1
 mkdir "$tmp/lib"
