@@ -1,13 +1,14 @@
 # Sourced by the VM scripts: boot the suite's image in QEMU and read its
 # serial console. Needs $src, $out (image.sh's output) set; $arch
-# (x86_64 when unset, or aarch64) says which guest.
+# (x86_64 when unset, or aarch64) and $userland (debian when unset, or
+# alpine) say which guest.
 # shellcheck shell=sh disable=SC2154,SC2034 # src, out are the caller's; cloud, std are for it
 
 vm_image() { # build (or reuse) the image; one builder at a time
 	mkdir -p "$out"
 	(
 		flock 9
-		sh "$src/tests/vm/image.sh" "$src" "$out" "${arch:-x86_64}"
+		sh "$src/tests/vm/image.sh" "$src" "$out" "${arch:-x86_64}" "${userland:-debian}"
 	) 9>"$out/.lock"
 	cloud=$(sed -n 's/^cloud=//p' "$out/versions")
 	std=$(sed -n 's/^std=//p' "$out/versions")

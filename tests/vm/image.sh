@@ -4,17 +4,28 @@
 # meson install and enabled with rc-update) on a raw ext4 image made with
 # mke2fs -d: no root or loop mounts. Debian's packages are fetched once into
 # SRC/.cache/vm/debs (debs-arm64) and reused.
-#   image.sh SRC OUT [ARCH]  ->  OUT/base.img, OUT/vmlinuz-cloud, OUT/versions
+#   image.sh SRC OUT [ARCH [USERLAND]]  ->  OUT/base.img, OUT/vmlinuz-cloud, OUT/versions
 # ARCH: x86_64 (the default), or aarch64: then everything in the guest is
 # Debian's arm64 build, and the project is cross-built against a sysroot
 # made from the arm64 packages (aarch64-linux-gnu-gcc, a meson cross file).
 # Both guests also carry sysvinit (in /lib/sysvinit), which the sysvinit-*
-# scenarios make PID 1. Rebuilt only when the project or this suite changed.
+# scenarios make PID 1.
+# USERLAND: debian (the default: Debian's OpenRC 0.45.2, glibc, the
+# suite's own Alpine-like services), or alpine (x86_64): Alpine's stack,
+# musl all the way: OpenRC 0.63 with its own services and RC_LIBEXECDIR,
+# kexec-tools, libkmod and the project built with musl-gcc
+# (tests/stack/build.sh; exit 77 when that stack cannot be built here).
+# Rebuilt only when the project or this suite changed.
 set -eu
 
 src=$(cd "$1" && pwd)
 out=$2
 arch=${3:-x86_64}
+userland=${4:-debian}
+case $arch-$userland in
+*-debian | x86_64-alpine) ;;
+*) echo "vm-image: no $userland guest for $arch" >&2 && exit 1 ;;
+esac
 case $arch in
 x86_64) deb_arch=amd64 dl_suffix= ;;
 aarch64) deb_arch=arm64 dl_suffix=:arm64 ;;
@@ -81,7 +92,11 @@ inputs_hash() {
 }
 
 fetch
-hash=$(inputs_hash)
+if [ "$userland" = alpine ]; then
+	stack=$("$src/tests/stack/build.sh" "$src" "$src/.cache/stack" musl 0.63) || exit $?
+fi
+hash=$( (inputs_hash; echo "$userland ${stack:-}"; cat "${stack:-/dev/null}.key" 2>/dev/null) |
+	sha256sum | cut -c1-16)
 if [ -f "$out/base.img" ] && [ "$(cat "$out/base.hash" 2>/dev/null)" = "$hash" ]; then
 	exit 0
 fi
@@ -111,10 +126,24 @@ cp "$x/bb/bin/busybox" "$root/bin/busybox"
 for a in $("$x/bb/bin/busybox" --list-full 2>/dev/null || /bin/busybox --list-full); do
 	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
 done
-# OpenRC and kexec-tools from Debian; kexec-tools' own sysv scripts are not ours
-dpkg-deb -x "$(ls "$debs"/openrc_*.deb)" "$root"
-dpkg-deb -x "$(ls "$debs"/kexec-tools_*.deb)" "$x/kt"
-cp "$x/kt/sbin/kexec" "$root/sbin/kexec"
+if [ "$userland" = alpine ]; then
+	# the musl stack's OpenRC (programs, libraries, RC_LIBEXECDIR, its own
+	# services and rc.conf) and kexec-tools; the guest's files come later,
+	# and OpenRC's services are put back over the suite's Alpine-like ones
+	for d in bin sbin lib etc usr/lib usr/libexec; do
+		[ ! -d "$stack/$d" ] || cp -a "$stack/$d/." "$root/$d/"
+	done
+	rm -rf "$root/usr/lib/pkgconfig" "$root"/usr/lib/*.a "$root/usr/sbin/kexec" "$root/etc/runlevels"
+	cp "$stack/usr/sbin/kexec" "$root/sbin/kexec"
+	# musl's loader, which is its libc too
+	mkdir -p "$root/lib"
+	cp -L "/lib/ld-musl-$arch.so.1" "$root/lib/"
+else
+	# OpenRC and kexec-tools from Debian; kexec-tools' own sysv scripts are not ours
+	dpkg-deb -x "$(ls "$debs"/openrc_*.deb)" "$root"
+	dpkg-deb -x "$(ls "$debs"/kexec-tools_*.deb)" "$x/kt"
+	cp "$x/kt/sbin/kexec" "$root/sbin/kexec"
+fi
 # sysvinit, kept aside: the sysvinit-* scenarios make it PID 1
 dpkg-deb -x "$(ls "$debs"/sysvinit-core_*.deb)" "$x/sv"
 mkdir -p "$root/lib/sysvinit"
@@ -159,9 +188,24 @@ chmod 755 "$ird/init"
 
 # the suite's guest files, then the project itself
 cp -a "$src/tests/vm/guest/." "$root/"
+[ "$userland" != alpine ] || cp -a "$stack/etc/init.d/." "$root/etc/init.d/"
 # the project and the suite's helpers, built for the guest
 mkdir -p "$root/usr/libexec/vmtest"
-if [ "$arch" = x86_64 ]; then
+if [ "$userland" = alpine ]; then
+	# musl-gcc leaves out /usr/include: the kernel's headers from the stack's cache
+	uapi=$src/.cache/stack/uapi
+	cc="musl-gcc -isystem $uapi" sysroot=$stack
+	cross=$x/musl.ini
+	cat >"$cross" <<-EOF
+		[binaries]
+		c = 'musl-gcc'
+		pkgconfig = 'pkg-config'
+		[built-in options]
+		c_args = ['-isystem', '$uapi']
+		[properties]
+		pkg_config_libdir = ['$stack/usr/lib/pkgconfig']
+	EOF
+elif [ "$arch" = x86_64 ]; then
 	cc=cc sysroot=/
 	cross=
 else
@@ -198,8 +242,12 @@ fi
 $cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/runstat" "$src/tests/vm/runstat.c"
 $cc -O2 -Wall -Werror -o "$root/usr/libexec/vmtest/sysfail" "$src/tests/sysfail.c"
 log "building and installing openrc-kexec for $arch (meson install --destdir)"
+case $userland in
+alpine) cross_kind=native ;; # the same machine, another libc
+*) cross_kind=cross ;;
+esac
 meson setup "$out/build" "$src" --prefix=/usr --sysconfdir=/etc --buildtype=debugoptimized \
-	-Dman=disabled ${cross:+--cross-file "$cross"} >/dev/null
+	-Dman=disabled ${cross:+--$cross_kind-file "$cross"} >/dev/null
 meson compile -C "$out/build" >/dev/null
 meson install -C "$out/build" --destdir "$root" --quiet >/dev/null
 # the cloud kernel has all it needs built in (scenarios that need one set it)
@@ -227,8 +275,9 @@ while [ -n "$todo" ]; do
 	for f in $todo; do
 		for n in $(readelf -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') \
 			$(readelf -l "$f" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)\]/\1/p'); do
-			case $n in
-			/*) lib=$n ;;
+			case $userland-$n in
+			alpine-libc.so) continue ;; # musl's loader is its libc
+			*-/*) lib=$n ;;
 			*) lib=$(lib_path "$n") ;;
 			esac
 			[ ! -e "$root$lib" ] || continue
@@ -246,6 +295,8 @@ mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/roo
 	"$root/var/lib" "$root/var/log" "$root/etc/runlevels" "$root/etc/local.d" \
 	"$root/etc/rc.conf.d" "$root/etc/sysctl.d" "$root/lib/rc/plugins" \
 	"$root/usr/local/etc/init.d" "$root/usr/local/etc/conf.d" "$root/etc/insserv.conf.d"
+# OpenRC 0.63's rc-update adds to a runlevel only when its directory is there
+for l in sysinit boot default shutdown; do mkdir -p "$root/etc/runlevels/$l"; done
 chmod 1777 "$root/tmp"
 
 # enabled exactly as the README tells users, inside the guest root (an
@@ -263,6 +314,7 @@ rcupdate() { # rcupdate add SERVICE RUNLEVEL
 }
 rcupdate add sysfs sysinit >/dev/null
 for s in root localmount; do rcupdate add "$s" boot >/dev/null; done
+[ "$userland" != alpine ] || rcupdate add devfs sysinit >/dev/null
 for s in vmtest-early vmtest; do rcupdate add "$s" default >/dev/null; done
 for s in killprocs savecache mount-ro; do rcupdate add "$s" shutdown >/dev/null; done
 rcupdate add kexec-load default >&2

@@ -8,12 +8,18 @@ set -eu
 src=$(cd "$1" && pwd)
 out=$2
 name=$3
-# arm64-NAME: scenario NAME in the arm64 guest, an image of its own
+# arm64-NAME: scenario NAME in the arm64 guest, an image of its own;
+# alpine-NAME: scenario NAME in the x86_64 guest with Alpine's userland
+# (musl, OpenRC 0.63), judged as NAME is
 arch=x86_64
+userland=debian
 guest=$name
+verdict=$name
 case $name in
 arm64-*)
 	arch=aarch64 guest=${name#arm64-} out=$out/arm64 ;;
+alpine-*)
+	userland=alpine guest=${name#alpine-} verdict=${name#alpine-} out=$out/alpine ;;
 esac
 # shellcheck source-path=SCRIPTDIR source=boot.sh
 . "$src/tests/vm/boot.sh"
@@ -82,13 +88,18 @@ expect_check() {
 
 [ "$status" != 124 ] || fail "timed out after 300 s: something hung"
 ! has "Kernel panic" || fail "the kernel panicked"
+if [ "$userland" = alpine ]; then
+	# the userland was the musl stack's, on every boot
+	[ "$(grep -c 'VMTEST userland OpenRC 0.63 musl' "$log")" = "$(boots)" ] ||
+		fail "not every boot ran OpenRC 0.63 on musl"
+fi
 case $name in
 sysvinit-*)
 	# sysvinit was PID 1 on every boot, the jumped-into one too
 	[ "$(grep -c 'VMTEST init /lib/sysvinit/init' "$log")" = "$(boots)" ] ||
 		fail "sysvinit was not PID 1 on every boot" ;;
 esac
-case $name in
+case $verdict in
 jump | no-kexec-tools | poweroff-busybox | reboot-openrc-init | poweroff-yes-openrc-init | \
 	sysvinit-reboot | sysvinit-poweroff-yes)
 	expect_jump "$cloud" ;;
