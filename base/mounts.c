@@ -59,6 +59,7 @@ static int parse_line(char *line, struct kp_mount *m)
 	m->opts = f[5];
 	m->fstype = fstype;
 	m->source = source;
+	m->super_opts = field(&p);
 	return 0;
 }
 
@@ -95,9 +96,14 @@ const struct kp_mount *kp_mounts_find(const struct kp_mounts *m, const char *tar
 	return NULL;
 }
 
+static bool opts_rw(const char *o)
+{
+	return strncmp(o, "rw", 2) == 0 && (o[2] == '\0' || o[2] == ',');
+}
+
 bool kp_mount_is_rw(const struct kp_mount *m)
 {
-	return strncmp(m->opts, "rw", 2) == 0 && (m->opts[2] == '\0' || m->opts[2] == ',');
+	return opts_rw(m->opts) && (!m->super_opts || opts_rw(m->super_opts));
 }
 
 void kp_mounts_free(struct kp_mounts *m)

@@ -11,6 +11,7 @@ struct kp_mount {
 	const char *opts;   /* per-mount options: "rw,relatime" */
 	const char *fstype;
 	const char *source;
+	const char *super_opts; /* the filesystem's own: "rw,errors=remount-ro"; NULL if not given */
 };
 
 struct kp_mounts {
@@ -24,6 +25,10 @@ struct kp_mounts {
 int kp_mounts_parse(struct kp_mounts *m, char *buf);
 /* The mount on top at target, NULL when nothing is mounted there. */
 const struct kp_mount *kp_mounts_find(const struct kp_mounts *m, const char *target);
+/* Can data be written through it: the mount and its filesystem both
+ * read-write. umount of the root directory (OpenRC 0.63's mount-ro runs
+ * `umount -r /`) makes the kernel turn the filesystem read-only and leave
+ * the mount's own flag as it was. */
 bool kp_mount_is_rw(const struct kp_mount *m);
 void kp_mounts_free(struct kp_mounts *m);
 

@@ -5,9 +5,9 @@
 # LIBC glibc: OpenRC built with this machine's compiler, beside this
 #   machine's libraries (zlib, libzstd, libkmod, kexec-tools).
 # LIBC musl: Debian's musl-gcc, as Alpine builds: first zlib, libzstd,
-#   libcap, libkmod (shared: kexec-prep opens it) and kexec-tools from
-#   Debian's source packages (tests/stack/fetch.sh put them in CACHE/src),
-#   then OpenRC on top of them.
+#   libcap, libkmod (shared: kexec-prep opens it), kexec-tools and busybox
+#   from Debian's source packages (tests/stack/fetch.sh put them in
+#   CACHE/src), then OpenRC on top of them.
 # OPENRC: a version whose release source is in the vendor directory
 #   (SRC/../shared/vendor/openrc, or $OPENRC_VENDOR).
 # The .pc files in the root name the root's own paths, so a meson build
@@ -38,7 +38,7 @@ glibc)
 musl)
 	command -v musl-gcc >/dev/null || skip "no musl-gcc (Debian's musl-tools)"
 	cc=musl-gcc
-	for p in zlib libzstd libcap2 kmod kexec-tools; do
+	for p in zlib libzstd libcap2 kmod kexec-tools busybox; do
 		ls "$cache"/src/"$p"_*.orig.tar.* >/dev/null 2>&1 ||
 			skip "no source of $p in $cache/src: tools/setup fetches it (tests/stack/fetch.sh)"
 	done
@@ -47,12 +47,13 @@ musl)
 esac
 
 # musl-gcc leaves /usr/include out: the kernel's UAPI headers for
-# OpenRC, libcap and kexec-tools (Alpine's linux-headers)
+# OpenRC, libcap, kexec-tools and busybox (Alpine's linux-headers)
 uapi=$cache/uapi
-if [ "$libc" = musl ] && [ ! -d "$uapi" ]; then
+if [ "$libc" = musl ] && [ ! -e "$uapi/mtd" ]; then
+	rm -rf "$uapi" "$uapi.tmp"
 	mkdir -p "$uapi.tmp"
-	for d in /usr/include/linux /usr/include/asm-generic "/usr/include/$(gcc -dumpmachine)/asm"; do
-		ln -s "$d" "$uapi.tmp/"
+	for d in linux asm-generic mtd "$(gcc -dumpmachine)/asm"; do
+		ln -s "/usr/include/$d" "$uapi.tmp/"
 	done
 	mv "$uapi.tmp" "$uapi"
 fi
@@ -89,7 +90,7 @@ musl_base() { # zlib, libzstd, libcap, libkmod, kexec-tools into $1
 		case $t in *.asc) ;; *) tar -xf "$t" -C "$w" ;; esac
 	done
 	l=$w/build.log
-	log "musl: zlib, libzstd, libcap, libkmod, kexec-tools (a few minutes, once)"
+	log "musl: zlib, libzstd, libcap, libkmod, kexec-tools, busybox (a few minutes, once)"
 	cflags="-O2 -fPIC -isystem $uapi"
 	(cd "$w"/zlib-* && run "$l" env CC=musl-gcc CFLAGS="$cflags" ./configure --static --prefix=/usr &&
 		run "$l" make -j2 libz.a && run "$l" make install DESTDIR="$base_root")
@@ -110,6 +111,12 @@ musl_base() { # zlib, libzstd, libcap, libkmod, kexec-tools into $1
 		LDFLAGS="-L$base_root/usr/lib" ./configure --prefix=/usr --sbindir=/usr/sbin \
 		--without-lzma --without-xen --with-zlib &&
 		run "$l" make -j2 && run "$l" make install DESTDIR="$base_root")
+	# busybox with its default applets (fsck, killall5, mountpoint, mdev
+	# among them, as in Alpine's), but tc, which does not build on musl
+	(cd "$w"/busybox-* && run "$l" make defconfig &&
+		sed -i 's/^CONFIG_TC=y$/# CONFIG_TC is not set/' .config &&
+		run "$l" make -j2 CC=musl-gcc EXTRA_CFLAGS="-isystem $uapi" busybox &&
+		mkdir -p "$base_root/bin" && cp busybox "$base_root/bin/busybox")
 	rm -rf "$w"
 }
 

@@ -12,7 +12,7 @@ set -eu
 
 mkdir -p "$1/src"
 cache=$(cd "$1" && pwd)
-pkgs="zlib libzstd libcap2 kmod kexec-tools"
+pkgs="zlib libzstd libcap2 kmod kexec-tools busybox"
 have() { ls "$cache"/src/"$1"_*.orig.tar.* >/dev/null 2>&1; }
 missing=
 for p in $pkgs; do have "$p" || missing="$missing $p"; done

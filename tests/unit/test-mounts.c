@@ -13,10 +13,13 @@ static void test_mountinfo(void)
 		"garbage line\n"
 		"30 22 254:2 / /mnt/with\\040space rw,relatime master:3 shared:9 - ext4 /dev/vda2 rw\n"
 		"31 22 0:40 / /boot rw - vfat /dev/vda3 rw\n"
-		"32 31 0:41 / /boot ro - tmpfs tmpfs ro\n");
+		"32 31 0:41 / /boot ro - tmpfs tmpfs ro\n"
+		/* after `umount -r /` (OpenRC 0.63's mount-ro): the kernel made
+		 * the filesystem read-only, the mount keeps its rw */
+		"33 22 254:3 / /srv rw,relatime - ext4 /dev/vda4 ro,errors=remount-ro\n");
 
 	CHECK(kp_mounts_parse(&m, buf) == 0);
-	CHECK(m.n == 5);
+	CHECK(m.n == 6);
 	e = kp_mounts_find(&m, "/");
 	CHECK(e && e->major == 254 && e->minor == 1 && !kp_mount_is_rw(e));
 	CHECK_STR(e ? e->source : NULL, "/dev/vda1");
@@ -25,6 +28,9 @@ static void test_mountinfo(void)
 	CHECK_STR(e ? e->fstype : NULL, "ext4");
 	e = kp_mounts_find(&m, "/boot"); /* the one on top */
 	CHECK_STR(e ? e->fstype : NULL, "tmpfs");
+	e = kp_mounts_find(&m, "/srv");
+	CHECK(e && !kp_mount_is_rw(e));
+	CHECK_STR(e ? e->super_opts : NULL, "ro,errors=remount-ro");
 	CHECK(kp_mounts_find(&m, "/nowhere") == NULL);
 	kp_mounts_free(&m);
 }
@@ -38,6 +44,11 @@ static void test_rw_word(void)
 	CHECK(!kp_mount_is_rw(&m));
 	m.opts = "ro,rw";
 	CHECK(!kp_mount_is_rw(&m));
+	m.opts = "rw,relatime";
+	m.super_opts = "ro";
+	CHECK(!kp_mount_is_rw(&m));
+	m.super_opts = "rw,errors=remount-ro";
+	CHECK(kp_mount_is_rw(&m));
 }
 
 static void test_fstab(void)

@@ -118,12 +118,16 @@ cloud_ver=$(ls "$x/cloud/lib/modules")
 std_ver=$(ls "$x/std/lib/modules")
 log "kernels: $cloud_ver (boots first) and $std_ver (with an initramfs)"
 
-# busybox, with a link for every applet
+# busybox, with a link for every applet: Debian's static one, or the musl
+# stack's (Alpine's has fsck, which OpenRC 0.63's localmount needs); the
+# initramfs gets the static one
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb)" "$x/bb"
+bb=$x/bb/bin/busybox
+[ "$userland" != alpine ] || bb=$stack/bin/busybox
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
-cp "$x/bb/bin/busybox" "$root/bin/busybox"
+cp "$bb" "$root/bin/busybox"
 # the applet list of this machine's busybox: the guest's may not run here
-for a in $("$x/bb/bin/busybox" --list-full 2>/dev/null || /bin/busybox --list-full); do
+for a in $("$bb" --list-full 2>/dev/null || /bin/busybox --list-full); do
 	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
 done
 if [ "$userland" = alpine ]; then
@@ -144,11 +148,14 @@ else
 	dpkg-deb -x "$(ls "$debs"/kexec-tools_*.deb)" "$x/kt"
 	cp "$x/kt/sbin/kexec" "$root/sbin/kexec"
 fi
-# sysvinit, kept aside: the sysvinit-* scenarios make it PID 1
-dpkg-deb -x "$(ls "$debs"/sysvinit-core_*.deb)" "$x/sv"
-mkdir -p "$root/lib/sysvinit"
-cp "$x/sv/sbin/init" "$x/sv/sbin/halt" "$x/sv/sbin/shutdown" "$x/sv/sbin/runlevel" \
-	"$root/lib/sysvinit/"
+# sysvinit, kept aside: the sysvinit-* scenarios make it PID 1 (in the
+# Debian guests: Alpine has none)
+if [ "$userland" = debian ]; then
+	dpkg-deb -x "$(ls "$debs"/sysvinit-core_*.deb)" "$x/sv"
+	mkdir -p "$root/lib/sysvinit"
+	cp "$x/sv/sbin/init" "$x/sv/sbin/halt" "$x/sv/sbin/shutdown" "$x/sv/sbin/runlevel" \
+		"$root/lib/sysvinit/"
+fi
 
 # kernels, configs, module trees with real indexes
 mkdir -p "$root/boot"
@@ -179,7 +186,7 @@ depmod -b "$root" "$std_ver"
 # the standard kernel's initramfs: busybox, nvme and ext4, switch_root
 ird=$x/initramfs
 mkdir -p "$ird/bin" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/newroot" "$ird/lib"
-cp "$root/bin/busybox" "$ird/bin/"
+cp "$x/bb/bin/busybox" "$ird/bin/"
 cp -a "$root/lib/modules" "$ird/lib/"
 rm -rf "${ird:?}/lib/modules/$cloud_ver"
 cp "$src/tests/vm/initramfs-init" "$ird/init"
