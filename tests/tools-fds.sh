@@ -5,12 +5,13 @@
 # kexec child must open the kernel and the initramfs only as
 # /proc/self/fd/N, never by a path under /boot.
 #   tools-fds.sh KEXEC_PREP SYSFAIL FIXTURES_DIR
+# KEXEC, when set, is the kexec(8) to use (the musl stack's: tests/stack).
 set -eu
 
 bin=$1
 sysfail=$2
 fixtures=$3
-kexec=$(command -v kexec || true)
+kexec=${KEXEC:-$(command -v kexec || true)}
 for k in /usr/sbin/kexec /sbin/kexec; do
 	[ -n "$kexec" ] || { [ -x "$k" ] && kexec=$k; }
 done
@@ -37,7 +38,7 @@ if [ -z "$pid" ]; then
 fi
 awk -v p="$pid" '$1 == p' "$tmp/trace" >"$tmp/kexec"
 fds=$(grep -c 'open[a-z0-9]*(.*"/proc/self/fd/[0-9]*"' "$tmp/kexec" || true)
-echo "kexec (pid $pid) opened $fds /proc/self/fd/N names"
+echo "$kexec (pid $pid) opened $fds /proc/self/fd/N names"
 [ "$fds" -ge 2 ] || { echo "FAIL: kexec did not open the kernel and the initramfs as /proc/self/fd/N"; fail=1; }
 if grep -E 'open[a-z0-9]*\(.*"[^"]*/boot/' "$tmp/kexec"; then
 	echo "FAIL: kexec opened a file under /boot by its name"
