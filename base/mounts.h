@@ -11,7 +11,8 @@ struct kp_mount {
 	const char *opts;   /* per-mount options: "rw,relatime" */
 	const char *fstype;
 	const char *source;
-	const char *super_opts; /* the filesystem's own: "rw,errors=remount-ro"; NULL if not given */
+	/* the filesystem's own: "rw,errors=remount-ro"; NULL if not given */
+	const char *super_opts;
 };
 
 struct kp_mounts {
