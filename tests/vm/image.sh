@@ -300,8 +300,9 @@ done
 # runs lsb2rcconf on every service, which scans /etc/insserv.conf.d.
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" "$root/root" \
 	"$root/var/lib" "$root/var/log" "$root/etc/runlevels" "$root/etc/local.d" \
-	"$root/etc/rc.conf.d" "$root/etc/sysctl.d" "$root/lib/rc/plugins" \
+	"$root/etc/rc.conf.d" "$root/etc/sysctl.d" \
 	"$root/usr/local/etc/init.d" "$root/usr/local/etc/conf.d" "$root/etc/insserv.conf.d"
+[ "$userland" != debian ] || mkdir -p "$root/lib/rc/plugins"
 # OpenRC 0.63's rc-update adds to a runlevel only when its directory is there
 for l in sysinit boot default shutdown; do mkdir -p "$root/etc/runlevels/$l"; done
 chmod 1777 "$root/tmp"
