@@ -14,7 +14,7 @@
 #include "kexec-prep.h"
 #include "shconf.h"
 
-enum kind { STRING, YESNO, METHOD, FROM, REUSE, SECONDS };
+enum kind { STRING, YESNO, METHOD, FROM, REUSE, SECONDS, SECONDS_OR_NO };
 
 static const struct setting {
 	const char *name;
@@ -44,6 +44,7 @@ static const struct setting {
 	{"EXEC_TIMEOUT", SECONDS, offsetof(struct kp_conf, exec_timeout), "20", 0, NULL},
 	{"STAGE_IN_BACKGROUND", YESNO, offsetof(struct kp_conf, stage_in_background), "yes", 0,
 	 NULL},
+	{"PANIC_TIMEOUT", SECONDS_OR_NO, offsetof(struct kp_conf, panic_timeout), "10", 0, NULL},
 };
 
 static bool is_yes(const char *v)
@@ -69,7 +70,9 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 					    [METHOD] = "auto, file or kexec-tools",
 					    [FROM] = "auto, entry, running or none",
 					    [REUSE] = "yes or no",
-					    [SECONDS] = "a number of seconds from 1 to 3600"};
+					    [SECONDS] = "a number of seconds from 1 to 3600",
+					    [SECONDS_OR_NO] =
+						    "no or a number of seconds from 1 to 3600"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
 	size_t i;
@@ -95,6 +98,12 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 		if (*v)
 			*(enum kp_cmdline_from *)dst = is_yes(v) ? KP_FROM_RUNNING : KP_FROM_NONE;
 		return 0;
+	case SECONDS_OR_NO:
+		if (is_no(v)) {
+			*(unsigned *)dst = 0;
+			return 0;
+		}
+		/* fall through */
 	case SECONDS: {
 		char *end;
 		unsigned long n = strtoul(v, &end, 10);

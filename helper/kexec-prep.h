@@ -45,6 +45,7 @@ struct kp_conf {
 	bool kexec_on_poweroff;
 	bool require_readonly;
 	unsigned exec_timeout;	  /* seconds exec may take before it gives up */
+	unsigned panic_timeout;	  /* panic= for the staged kernel; 0: leave the line alone */
 	bool stage_in_background; /* load --background returns at once */
 	enum kp_method method;
 };

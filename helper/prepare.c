@@ -3,6 +3,7 @@
  * then it is validated as the kernel will validate it. */
 #include <einfo.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,7 +79,11 @@ static int running_cmdline(struct kp_ctx *ctx, struct kp_cmdline *cl)
 }
 
 /* CMDLINE; else as CMDLINE_FROM says: the entry's own (auto: when a boot
- * loader gave one), the running one, or none; then APPEND over it. */
+ * loader gave one), the running one, or none; then APPEND over it; then
+ * panic=PANIC_TIMEOUT when the line sets no panic= of its own, so that a
+ * kernel that panics after the jump reboots through the firmware instead
+ * of waiting on its panic screen (Debian's kernels, among others, are built
+ * with CONFIG_PANIC_TIMEOUT=0: wait forever). */
 static int build_cmdline(struct kp_ctx *ctx, const struct kp_entry *e, struct kp_target *t)
 {
 	enum kp_cmdline_from from = ctx->conf.cmdline_from;
@@ -103,6 +108,12 @@ static int build_cmdline(struct kp_ctx *ctx, const struct kp_entry *e, struct kp
 		return err;
 	if (ctx->conf.append[0])
 		err = kp_cmdline_set(&cl, ctx->conf.append);
+	if (err == 0 && ctx->conf.panic_timeout && kp_cmdline_find(&cl, "panic") < 0) {
+		char word[32];
+
+		snprintf(word, sizeof(word), "panic=%u", ctx->conf.panic_timeout);
+		err = kp_cmdline_set(&cl, word);
+	}
 	if (err == 0) {
 		t->cmdline = kp_cmdline_join(&cl);
 		if (!t->cmdline)
