@@ -185,11 +185,13 @@ static int entry_head(const struct words *w, struct gentry *e)
 }
 
 enum block { B_OTHER, B_ENTRY, B_SUBMENU };
+#define GRUB_DEPTH 64 /* blocks open at once; deeper is refused */
 
 static int parse(char *text, struct grub *g)
 {
-	enum block stack[64];
-	struct gmenu *menus[64];
+	enum block stack[GRUB_DEPTH];
+	/* the top menu, and one for each submenu open on the stack */
+	struct gmenu *menus[GRUB_DEPTH + 1];
 	struct gentry *cur = NULL;
 	size_t depth = 0, nmenus = 1;
 	char *line, *save = NULL;
