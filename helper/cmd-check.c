@@ -1,8 +1,11 @@
 /* kexec-prep check: the readiness checks, and what load would stage. */
 #include <einfo.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kexec-prep.h"
 #include "source.h"
@@ -76,12 +79,38 @@ static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 	return err;
 }
 
+/* --json: standard output holds the JSON object and nothing else (Ansible
+ * and Prometheus parse it), so from here on it is a copy of standard
+ * error, where what is said on the way goes; the object goes to the
+ * stream returned. NULL (said why) when the descriptors cannot be had. */
+static FILE *json_out(struct kp_ctx *ctx)
+{
+	FILE *out = NULL;
+	int fd;
+
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
+		out = fdopen(fd, "w");
+	if (!out) {
+		eerror("%s: check --json: standard output: %s", ctx->applet, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return out;
+}
+
 int kp_cmd_check(struct kp_ctx *ctx)
 {
-	int conf_err = kp_conf_load(ctx), err;
+	FILE *out = ctx->json ? json_out(ctx) : stdout;
+	int conf_err, err;
 	const struct kp_facts *f;
 	struct kp_report rep = {0};
 	bool ok;
+
+	if (!out)
+		return 1;
+	conf_err = kp_conf_load(ctx);
 
 	/* the settings say where the kernels are: see them first */
 	if (conf_err == 0)
@@ -90,16 +119,17 @@ int kp_cmd_check(struct kp_ctx *ctx)
 	err = f ? kp_check_run(&ctx->root, f, &rep) : -ENOMEM;
 	if (err == 0)
 		err = check_target(ctx, conf_err, &rep);
-	if (err < 0) {
+	ok = err == 0 && kp_report_ok(&rep);
+	if (err < 0)
 		eerror("%s: check: %s", ctx->applet, strerror(-err));
-		kp_report_free(&rep);
-		return 1;
-	}
-	if (ctx->json)
-		kp_report_print_json(&rep, f);
+	else if (ctx->json)
+		kp_report_print_json(&rep, f, out);
 	else
 		kp_report_print_text(&rep);
-	ok = kp_report_ok(&rep);
 	kp_report_free(&rep);
+	if (out != stdout && fclose(out) != 0) {
+		eerror("%s: check --json: standard output: %s", ctx->applet, strerror(errno));
+		ok = false;
+	}
 	return ok ? 0 : 1;
 }

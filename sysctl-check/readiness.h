@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "root.h"
@@ -89,7 +90,8 @@ bool kp_report_ok(const struct kp_report *rep);
 /* The checks that fail: they explain why the kernel refused a load. */
 void kp_report_print_failures(const struct kp_report *rep);
 void kp_report_print_text(const struct kp_report *rep);
-void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f);
+/* One JSON object, one line, on out. */
+void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f, FILE *out);
 void kp_report_free(struct kp_report *rep);
 
 #endif

@@ -87,52 +87,52 @@ void kp_report_print_text(const struct kp_report *rep)
 		einfo("kexec can work here");
 }
 
-static void json_str(const char *s)
+static void json_str(FILE *out, const char *s)
 {
-	putchar('"');
+	putc('"', out);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(out, "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", stdout);
+			fputs("\\n", out);
 		else if (c == '\t')
-			fputs("\\t", stdout);
+			fputs("\\t", out);
 		else if (c < 0x20 || c == 0x7f || c >= 0x80)
-			printf("\\u%04x", c); /* bytes, not UTF-8: keep the output valid */
+			fprintf(out, "\\u%04x", c); /* bytes, not UTF-8: keep the output valid */
 		else
-			putchar(c);
+			putc(c, out);
 	}
-	putchar('"');
+	putc('"', out);
 }
 
-void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f)
+void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f, FILE *out)
 {
 	size_t i;
 
-	fputs("{\"release\":", stdout);
-	json_str(f->release);
-	fputs(",\"distro\":", stdout);
-	json_str(f->distro);
-	printf(",\"ok\":%s,\"checks\":[", kp_report_ok(rep) ? "true" : "false");
+	fputs("{\"release\":", out);
+	json_str(out, f->release);
+	fputs(",\"distro\":", out);
+	json_str(out, f->distro);
+	fprintf(out, ",\"ok\":%s,\"checks\":[", kp_report_ok(rep) ? "true" : "false");
 	for (i = 0; i < rep->n; i++) {
 		const struct kp_check *c = &rep->checks[i];
 
-		fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
-		json_str(c->id);
-		fputs(",\"status\":", stdout);
-		json_str(json_words[c->status]);
-		fputs(",\"detail\":", stdout);
-		json_str(c->detail);
-		fputs(",\"fix\":", stdout);
+		fputs(i ? ",{\"id\":" : "{\"id\":", out);
+		json_str(out, c->id);
+		fputs(",\"status\":", out);
+		json_str(out, json_words[c->status]);
+		fputs(",\"detail\":", out);
+		json_str(out, c->detail);
+		fputs(",\"fix\":", out);
 		if (c->fix)
-			json_str(c->fix);
+			json_str(out, c->fix);
 		else
-			fputs("null", stdout);
-		putchar('}');
+			fputs("null", out);
+		putc('}', out);
 	}
-	fputs("]}\n", stdout);
+	fputs("]}\n", out);
 }
 
 void kp_report_free(struct kp_report *rep)

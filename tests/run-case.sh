@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run kexec-prep against a copy of one fixture root and compare what it
 # prints (stdout and stderr, in order, then its exit status) with the
-# checked-in expected file.
+# checked-in expected file. With --json, standard output must parse as one
+# JSON object (python3), and is compared after what went to stderr.
 #   run-case.sh KEXEC_PREP CASE_DIR NAME [ARGS...]
 # runs: KEXEC_PREP --root <copy of CASE_DIR/root> ARGS...
 # expects: CASE_DIR/NAME.expected. With UPDATE=1 it rewrites that file.
@@ -30,11 +31,31 @@ if [ -x "$case_dir/setup" ]; then
 	"$case_dir/setup" "$tmp/root" || exit $?
 fi
 
+json=false
+for a; do [ "$a" != --json ] || json=true; done
 set +e
-# shellcheck disable=SC2086 # RUN_PREFIX is words
-EINFO_COLOR=NO LC_ALL=C ${RUN_PREFIX:-} "$bin" --root "$tmp/root" "$@" >"$tmp/out" 2>&1
-rc=$?
+if $json; then
+	# --json: standard output must be the JSON object alone, for the
+	# programs that parse it; what is said on the way goes to stderr,
+	# shown first
+	# shellcheck disable=SC2086 # RUN_PREFIX is words
+	EINFO_COLOR=NO LC_ALL=C ${RUN_PREFIX:-} "$bin" --root "$tmp/root" "$@" >"$tmp/stdout" 2>"$tmp/out"
+	rc=$?
+else
+	# shellcheck disable=SC2086 # RUN_PREFIX is words
+	EINFO_COLOR=NO LC_ALL=C ${RUN_PREFIX:-} "$bin" --root "$tmp/root" "$@" >"$tmp/out" 2>&1
+	rc=$?
+fi
 set -e
+if $json; then
+	python3 -c 'import json, sys; o = json.load(sys.stdin); assert isinstance(o, dict) and "checks" in o, "not a check report"' \
+		<"$tmp/stdout" || {
+		echo "run-case: $case_dir: standard output is not one JSON object:" >&2
+		cat "$tmp/stdout" >&2
+		exit 1
+	}
+	cat "$tmp/stdout" >>"$tmp/out"
+fi
 echo "exit: $rc" >>"$tmp/out"
 # CASE_DIR/verify, when present, says what the run left behind (its
 # output is compared too): a file it must not have touched, say.
