@@ -19,7 +19,8 @@ static int load_now(struct kp_ctx *ctx)
 		err = kp_stage(ctx, &t);
 	kp_target_free(&t);
 	if (err == 0 && kp_root_exists(&ctx->root, KP_FAILED))
-		kp_sys_state_remove(&ctx->root, KP_FAILED); /* an older failure is over */
+		/* an older failure is over */
+		kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_FAILED_NAME);
 	return err < 0 ? 1 : 0;
 }
 

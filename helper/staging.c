@@ -161,7 +161,8 @@ static void child(struct kp_ctx *ctx, int (*load)(struct kp_ctx *), int lock, in
 	fflush(stderr);
 	report(ctx, logfd, console, ret == 0);
 	if (ret == 0) {
-		kp_sys_state_remove(&ctx->root, KP_FAILED); /* the log stays: what it said */
+		/* the log stays: what it said */
+		kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_FAILED_NAME);
 	} else {
 		kp_sys_state_rename(&ctx->root, KP_STATE_DIR, KP_LOG_NAME, KP_FAILED_NAME);
 	}

@@ -54,7 +54,7 @@ int kp_state_mark(struct kp_ctx *ctx)
 
 int kp_state_unmark(struct kp_ctx *ctx)
 {
-	int err = kp_sys_state_remove(&ctx->root, KP_MARK);
+	int err = kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_MARK_NAME);
 
 	if (err < 0)
 		eerror("%s: cannot remove %s (%s): the next exec will not jump", ctx->applet,
@@ -116,7 +116,12 @@ int kp_state_print(struct kp_ctx *ctx)
 
 int kp_state_remove(struct kp_ctx *ctx)
 {
-	int err = kp_sys_state_remove(&ctx->root, KP_STATE);
+	int err = kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_STATE_NAME);
 
-	return err ? err : kp_sys_state_remove(&ctx->root, KP_MARK);
+	if (err == 0)
+		err = kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_MARK_NAME);
+	if (err < 0)
+		eerror("%s: cannot remove the record of what was staged from %s (%s): it must be a directory, root's alone",
+		       ctx->applet, KP_STATE_DIR, strerror(-err));
+	return err;
 }

@@ -255,15 +255,12 @@ int kp_sys_private_mount_ro(const char *source, const char *type, const char *fs
 }
 
 /* The state directory itself, not a symlink; root's, and nobody else's to
- * write. Made when missing, but not under --dry-run. */
-static int state_dir(const struct kp_root *r, const char *dir)
+ * write. */
+static int state_dir_open(const struct kp_root *r, const char *dir)
 {
 	struct stat st;
-	int dfd;
+	int dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 
-	if (!dry_run)
-		mkdirat(r->fd, dir + (*dir == '/'), 0755);
-	dfd = kp_root_openat(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 	if (dfd < 0)
 		return dfd;
 	if (fstat(dfd, &st) < 0 || st.st_uid != r->owner || (st.st_mode & 022)) {
@@ -271,6 +268,14 @@ static int state_dir(const struct kp_root *r, const char *dir)
 		return -EPERM;
 	}
 	return dfd;
+}
+
+/* The same, made when missing, but not under --dry-run. */
+static int state_dir(const struct kp_root *r, const char *dir)
+{
+	if (!dry_run)
+		mkdirat(r->fd, dir + (*dir == '/'), 0755);
+	return state_dir_open(r, dir);
 }
 
 /* A fresh file in it: never through whatever someone left at its name. */
@@ -514,17 +519,23 @@ int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *fr
 	return err;
 }
 
-int kp_sys_state_remove(const struct kp_root *r, const char *path)
+int kp_sys_state_remove(const struct kp_root *r, const char *dir, const char *name)
 {
+	int dfd, err = 0;
+
 	if (dry_run) {
-		printf("dry-run: remove %s\n", path);
+		printf("dry-run: remove %s/%s\n", dir, name);
 		return 0;
 	}
-	while (*path == '/')
-		path++;
-	if (unlinkat(r->fd, path, 0) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	dfd = state_dir_open(r, dir);
+	if (dfd == -ENOENT)
+		return 0; /* no directory, nothing in it */
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		err = -errno;
+	close(dfd);
+	return err;
 }
 
 int kp_sys_kexec_reboot(void)

@@ -79,7 +79,10 @@ void kp_sys_boost(long holder);
 /* Write this process's pid into the lock's file: it holds the lock now. */
 int kp_sys_state_lock_own(int fd);
 int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *from, const char *to);
-int kp_sys_state_remove(const struct kp_root *r, const char *path);
+/* name in the state directory dir, through the directory's descriptor,
+ * checked as the writes check it (a symlink, or a directory others may
+ * write, is refused); none there is no error. */
+int kp_sys_state_remove(const struct kp_root *r, const char *dir, const char *name);
 /* sync(), then reboot(LINUX_REBOOT_CMD_KEXEC): returns only when the jump
  * did not happen. */
 int kp_sys_kexec_reboot(void);
