@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmdline.h"
 #include "source.h"
 
 struct label {
@@ -154,11 +155,18 @@ static struct label *pick(struct config *c, const char **how)
 	return NULL;
 }
 
+/* The initramfs files and the command line as syslinux makes them
+ * (com32/elflink/ldlinux/readconfig.c and kernel.c): the line is
+ * "BOOT_IMAGE=<kernel> <APPEND>", INITRD adding " initrd=<INITRD>" after
+ * it, and the first "initrd=" anywhere on that line names the files,
+ * comma-separated up to a space. Those initrd= words name files for
+ * syslinux: the staged line goes without them. */
 static int entry(struct kp_ctx *ctx, const char *config, struct config *c, struct label *l,
 		 const char *how, struct kp_entry *e)
 {
 	const char *append = l->append ? l->append : c->append ? c->append : "";
-	char *list, *w, *save = NULL;
+	char *base, *line, *at, *list = NULL, *w, *save = NULL;
+	struct kp_cmdline cl;
 	int err = 0;
 
 	e->kernel = kp_loader_path(ctx, config, l->kernel, true);
@@ -169,8 +177,24 @@ static int entry(struct kp_ctx *ctx, const char *config, struct config *c, struc
 			config, l->name, l->kernel, config);
 		return 0;
 	}
+	if (!strcmp(append, "-"))
+		append = "";
+	base = kp_strdupf("BOOT_IMAGE=%s%s%s", l->kernel, *append ? " " : "", append);
+	line = base ? kp_strdupf("%s%s%s", base, l->initrd ? " initrd=" : "",
+				 l->initrd ? l->initrd : "")
+		    : NULL;
+	if (!line) {
+		free(base);
+		return -ENOMEM;
+	}
+	at = strstr(line, "initrd=");
+	if (at) {
+		at += strlen("initrd=");
+		list = strndup(at, strcspn(at, " "));
+		if (!list)
+			err = -ENOMEM;
+	}
 	e->has_initrds = true;
-	list = strdup(l->initrd ? l->initrd : "");
 	for (w = list ? strtok_r(list, ",", &save) : NULL; w && !err;
 	     w = strtok_r(NULL, ",", &save)) {
 		char *p = kp_loader_path(ctx, config, w, true);
@@ -181,17 +205,25 @@ static int entry(struct kp_ctx *ctx, const char *config, struct config *c, struc
 				"%s: label %s names the initramfs %s, outside the partition that holds %s",
 				config, l->name, w, config);
 			free(list);
+			free(line);
+			free(base);
 			return 0;
 		}
 		err = kp_strv_take(&e->initrds, p);
 	}
 	free(list);
-	if (!strcmp(append, "-"))
-		append = "";
-	/* syslinux puts BOOT_IMAGE=<the kernel as written> first */
-	e->cmdline = kp_strdupf("BOOT_IMAGE=%s%s%s", l->kernel, *append ? " " : "", append);
+	free(line);
+	/* the line without INITRD's part, and without any initrd= word */
+	if (!err)
+		err = kp_cmdline_parse(&cl, base, strlen(base));
+	free(base);
+	if (err)
+		return err;
+	kp_cmdline_remove(&cl, "initrd");
+	e->cmdline = kp_cmdline_join(&cl);
+	kp_cmdline_free(&cl);
 	e->why = kp_strdupf("syslinux default entry '%s' (%s) in %s", l->name, how, config);
-	if (err || !e->cmdline || !e->why)
+	if (!e->cmdline || !e->why)
 		return -ENOMEM;
 	return 1;
 }
