@@ -118,18 +118,14 @@ cloud_ver=$(ls "$x/cloud/lib/modules")
 std_ver=$(ls "$x/std/lib/modules")
 log "kernels: $cloud_ver (boots first) and $std_ver (with an initramfs)"
 
-# busybox, with a link for every applet: Debian's static one, or the musl
-# stack's (Alpine's has fsck, which OpenRC 0.63's localmount needs); the
-# initramfs gets the static one
+# busybox: Debian's static one, or the musl stack's (Alpine's has fsck,
+# which OpenRC 0.63's localmount needs); the initramfs gets the static one.
+# Its applet links come last, once every other file is in place.
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb)" "$x/bb"
 bb=$x/bb/bin/busybox
 [ "$userland" != alpine ] || bb=$stack/bin/busybox
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
 cp "$bb" "$root/bin/busybox"
-# the applet list of this machine's busybox: the guest's may not run here
-for a in $("$bb" --list-full 2>/dev/null || /bin/busybox --list-full); do
-	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
-done
 if [ "$userland" = alpine ]; then
 	# the musl stack's OpenRC (programs, libraries, RC_LIBEXECDIR, its own
 	# services and rc.conf) and kexec-tools; the guest's files come later,
@@ -294,6 +290,21 @@ while [ -n "$todo" ]; do
 		done
 	done
 	todo=$next
+done
+
+# A link for every busybox applet where no program of that name is: made
+# after every copy into the root, and relative, so that no copy can follow
+# one out of the root (a link to /bin/busybox that cp -a writes through is
+# this machine's busybox). The applet list is this machine's busybox's
+# when the guest's cannot run here.
+for a in $("$bb" --list-full 2>/dev/null || /bin/busybox --list-full); do
+	case $a in
+	*/*/*) to=../../bin/busybox ;; # usr/bin/x, usr/sbin/x
+	bin/*) to=busybox ;;
+	*/*) to=../bin/busybox ;; # sbin/x
+	*) to=bin/busybox ;;
+	esac
+	[ -e "$root/$a" ] || [ -L "$root/$a" ] || ln -s "$to" "$root/$a"
 done
 
 # The directories Debian's OpenRC reads without making them; its openrc-run
