@@ -83,7 +83,9 @@ static int confirm_staged(struct kp_ctx *ctx)
 	return 0;
 }
 
-static int may_jump(struct kp_ctx *ctx)
+/* trace: kexec-prep's file that was there before this run took the lock
+ * (kp_state_trace), or NULL. */
+static int may_jump(struct kp_ctx *ctx, const char *trace)
 {
 	const struct kp_facts *f = kp_facts(ctx);
 
@@ -101,6 +103,11 @@ static int may_jump(struct kp_ctx *ctx)
 	if (kp_root_exists(&ctx->root, KP_MARK)) {
 		eerror("%s: a staging by kexec-prep was cut short before it was recorded (%s is there): it cannot account for the image that is staged, so it does not jump into it",
 		       ctx->applet, KP_MARK);
+		return -ESTALE;
+	}
+	if (!kp_root_exists(&ctx->root, KP_STATE) && trace) {
+		eerror("%s: an image is staged that kexec-prep did not record (no %s), yet %s shows kexec-prep has run in this boot: it cannot account for the image, so it does not jump into it",
+		       ctx->applet, KP_STATE, trace);
 		return -ESTALE;
 	}
 	if (!kp_root_exists(&ctx->root, KP_STATE)) {
@@ -125,6 +132,8 @@ static void say_instead(bool poweroff)
 
 static int jump(struct kp_ctx *ctx)
 {
+	/* before the lock, which this run makes when it is not there */
+	const char *trace = kp_state_trace(ctx);
 	char *busy;
 	int err, lock;
 
@@ -132,7 +141,7 @@ static int jump(struct kp_ctx *ctx)
 	/* a staging still running finishes first (the deadline bounds the
 	 * wait), and none starts while this one decides */
 	lock = kp_staging_lock(ctx, "The jump");
-	err = may_jump(ctx);
+	err = may_jump(ctx, trace);
 	busy = err == 0 && ctx->conf.require_readonly ? busy_rw_mount(ctx) : NULL;
 	if (busy) {
 		eerror("%s: %s is still mounted read-write: not jumping, as unwritten data could be lost (mount-ro has not run, or could not remount it; REQUIRE_READONLY=no in %s overrides)",

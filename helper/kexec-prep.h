@@ -26,6 +26,7 @@
 /* The output of the staging in the background, running or last done; kept
  * as "failed" instead when it failed, until a staging succeeds. */
 #define KP_LOG_NAME    "log"
+#define KP_LOG	       KP_STATE_DIR "/" KP_LOG_NAME
 #define KP_FAILED_NAME "failed"
 #define KP_FAILED      KP_STATE_DIR "/" KP_FAILED_NAME
 
@@ -141,6 +142,11 @@ int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *me
 int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t);
 int kp_state_print(struct kp_ctx *ctx);
 int kp_state_remove(struct kp_ctx *ctx);
+/* The first of kexec-prep's files in the state directory that is there
+ * (the mark, the lock, the background staging's log or failure), or NULL.
+ * Any of them: kexec-prep has run in this boot, and an image
+ * staged without a record is not one staged by hand. */
+const char *kp_state_trace(struct kp_ctx *ctx);
 
 /* staging.c: one staging at a time, and the service's staging in the
  * background. The lock: a descriptor, after waiting (and saying so, doing

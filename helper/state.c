@@ -114,6 +114,17 @@ int kp_state_print(struct kp_ctx *ctx)
 	return 0;
 }
 
+const char *kp_state_trace(struct kp_ctx *ctx)
+{
+	static const char *const traces[] = {KP_MARK, KP_LOCK, KP_LOG, KP_FAILED};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(traces); i++)
+		if (kp_root_exists(&ctx->root, traces[i]))
+			return traces[i];
+	return NULL;
+}
+
 int kp_state_remove(struct kp_ctx *ctx)
 {
 	int err = kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_STATE_NAME);
