@@ -36,8 +36,7 @@ int kp_cmd_status(struct kp_ctx *ctx)
 	}
 	say_failed(ctx);
 	if (f->kexec_loaded < 0) {
-		eerror("%s: /sys/kernel/kexec_loaded is unreadable: this kernel has no kexec",
-		       ctx->applet);
+		eerror("%s: %s", ctx->applet, kp_state_why_unknown(ctx));
 		return 1;
 	}
 	if (!f->kexec_loaded) {

@@ -44,6 +44,11 @@ static int unload(struct kp_ctx *ctx)
 		return kp_state_remove(ctx) < 0 ? 1 : 0;
 	}
 	err = kp_unstage(ctx, false);
+	if (err < 0 && f->kexec_loaded < 0) {
+		eerror("%s: %s, and the unload failed (%s): an image, if one is staged, stays staged; mount /sys and run rc-service kexec-load stop again",
+		       ctx->applet, kp_state_why_unknown(ctx), strerror(-err));
+		return 1;
+	}
 	if (err < 0) {
 		eerror("%s: cannot unload the staged kernel (%s): it stays staged, and the next reboot jumps into it; run rc-service kexec-load stop as root, or take kexec-exec out of the shutdown runlevel (rc-update del kexec-exec shutdown)",
 		       ctx->applet, strerror(-err));

@@ -147,6 +147,9 @@ int kp_state_remove(struct kp_ctx *ctx);
  * Any of them: kexec-prep has run in this boot, and an image
  * staged without a record is not one staged by hand. */
 const char *kp_state_trace(struct kp_ctx *ctx);
+/* Why /sys/kernel/kexec_loaded could not be read: /sys not mounted, or a
+ * kernel without kexec. */
+const char *kp_state_why_unknown(struct kp_ctx *ctx);
 
 /* staging.c: one staging at a time, and the service's staging in the
  * background. The lock: a descriptor, after waiting (and saying so, doing

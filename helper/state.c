@@ -125,6 +125,13 @@ const char *kp_state_trace(struct kp_ctx *ctx)
 	return NULL;
 }
 
+const char *kp_state_why_unknown(struct kp_ctx *ctx)
+{
+	return kp_root_exists(&ctx->root, "/sys/kernel")
+		       ? "/sys/kernel/kexec_loaded is unreadable: this kernel has no kexec"
+		       : "/sys is not mounted (no /sys/kernel): cannot tell whether an image is staged";
+}
+
 int kp_state_remove(struct kp_ctx *ctx)
 {
 	int err = kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_STATE_NAME);
