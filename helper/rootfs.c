@@ -1,8 +1,11 @@
 /* A kernel staged without an initramfs must be able to mount the root
- * filesystem by itself: its filesystem driver, and the drivers of the
- * disk under it, built in. Its own config (/boot/config-<version>) says. */
+ * filesystem by itself: find it (root= a device path, PARTUUID=,
+ * PARTLABEL= or major:minor; UUID= and LABEL= are an initramfs's to
+ * resolve), and have its filesystem driver and the drivers of the disk
+ * under it built in. Its own config (/boot/config-<version>) says. */
 #include <einfo.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,22 +126,37 @@ static void make_initramfs(char *cmd, size_t len, const char *distro, const char
 		snprintf(cmd, len, "dracut --kver %s", version);
 }
 
+/* The value of the last name= on the target's command line, or NULL. */
+static char *cmdline_value(const struct kp_target *t, const char *name)
+{
+	struct kp_cmdline cl;
+	char *v = NULL;
+
+	if (kp_cmdline_parse(&cl, t->cmdline, strlen(t->cmdline)) == 0) {
+		long at = kp_cmdline_find(&cl, name);
+
+		if (at >= 0 && cl.v[at].value)
+			v = strdup(cl.v[at].value);
+		kp_cmdline_free(&cl);
+	}
+	return v;
+}
+
 /* rootfstype= on the target's command line, else what / is now. */
 static char *root_fstype(const struct kp_target *t, const struct kp_mount *root)
 {
-	struct kp_cmdline cl;
-	char *type = NULL;
+	char *type = cmdline_value(t, "rootfstype");
 
-	if (kp_cmdline_parse(&cl, t->cmdline, strlen(t->cmdline)) == 0) {
-		long at = kp_cmdline_find(&cl, "rootfstype");
-
-		if (at >= 0 && cl.v[at].value)
-			type = strdup(cl.v[at].value);
-		kp_cmdline_free(&cl);
-	}
 	if (!type && root)
 		type = strdup(root->fstype);
 	return type;
+}
+
+/* root= that only an initramfs resolves (the kernel's own name_to_dev_t
+ * takes a device path, PARTUUID=, PARTLABEL= and major:minor, not these) */
+static bool root_needs_initramfs(const char *root)
+{
+	return root && (!strncmp(root, "UUID=", 5) || !strncmp(root, "LABEL=", 6));
 }
 
 int kp_image_check_rootfs(struct kp_ctx *ctx, const struct kp_target *t)
@@ -154,13 +172,22 @@ int kp_image_check_rootfs(struct kp_ctx *ctx, const struct kp_target *t)
 	size_t i;
 	int err = 0;
 
-	if (t->ninitrds || !t->version[0] || !f ||
-	    kp_kconfig_load(&ctx->root, t->version, false, &kc, &src) < 0) {
-		free(src);
+	if (t->ninitrds || !f)
 		return 0; /* it needs none, or nothing can tell */
+	make_initramfs(cmd, sizeof(cmd), f->distro, t->version[0] ? t->version : "<version>");
+	type = cmdline_value(t, "root");
+	if (root_needs_initramfs(type)) {
+		eerror("%s: kernel %s has no initramfs, but its command line has root=%s, which only an initramfs can find (a kernel by itself finds a device path, PARTUUID=, PARTLABEL= or major:minor): after the jump it could not mount the root filesystem. Make its initramfs (%s), or set INITRD in %s",
+		       ctx->applet, t->kernel.path, type, cmd, KP_CONFD);
+		free(type);
+		return -ENOENT;
+	}
+	free(type);
+	if (!t->version[0] || kp_kconfig_load(&ctx->root, t->version, false, &kc, &src) < 0) {
+		free(src);
+		return 0; /* nothing can tell */
 	}
 	type = root_fstype(t, root);
-	make_initramfs(cmd, sizeof(cmd), f->distro, t->version);
 	fs = type ? lookup(filesystems, ARRAY_SIZE(filesystems), type) : NULL;
 	if (type && !strcmp(type, "zfs")) {
 		eerror("%s: kernel %s (%s) has no initramfs, but the root filesystem is zfs, which is never built into a kernel: after the jump it could not mount the root filesystem. Make its initramfs (%s), or set INITRD in %s",
