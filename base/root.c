@@ -76,6 +76,50 @@ char *kp_root_host_path(const struct kp_root *r, const char *path)
 	return kp_strdupf("%s/%s", r->path, path);
 }
 
+/* What /proc/self/fd/fd names, malloc'd; NULL with errno. */
+static char *fd_path(int fd)
+{
+	char link[64], buf[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n == sizeof(buf) - 1) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+char *kp_root_resolve(const struct kp_root *r, const char *path)
+{
+	int fd = kp_root_openat(r, path, O_PATH);
+	char *top, *p;
+	size_t l;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	p = fd_path(fd);
+	close(fd);
+	top = fd_path(r->fd);
+	l = top ? strlen(top) : 0;
+	/* the kernel's own answer; inside the root, or the open would have
+	 * failed: checked all the same, as it goes to another program */
+	if (p && top && strcmp(top, "/") != 0 &&
+	    (strncmp(p, top, l) != 0 || (p[l] != '/' && p[l] != '\0'))) {
+		free(p);
+		p = NULL;
+		errno = EXDEV;
+	}
+	free(top);
+	return p;
+}
+
 int kp_root_openat(const struct kp_root *r, const char *path, int flags)
 {
 	struct kp_open_how how = {0};

@@ -21,6 +21,10 @@ void kp_root_close(struct kp_root *r);
 int kp_root_reopen(struct kp_root *r);
 /* path inside the root as this process's file system sees it. */
 char *kp_root_host_path(const struct kp_root *r, const char *path);
+/* The same, for a path that exists, with its symlinks and ".." resolved
+ * inside the root as kp_root_openat resolves them: a path to hand another
+ * program (mount(8)) that cannot lead out of the root. NULL with errno. */
+char *kp_root_resolve(const struct kp_root *r, const char *path);
 
 /* Open path (absolute or relative, always taken inside the root). Returns an
  * fd or -errno. Symlinks resolve inside the root (openat2 RESOLVE_IN_ROOT);

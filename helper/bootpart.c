@@ -11,15 +11,12 @@
 #include "kexec-prep.h"
 #include "sys.h"
 
-/* A bind mount names a directory of this tree: find it under the root. */
+/* A bind mount names a directory of this tree, and a device may be named
+ * by its path: found inside the root, as every file is (no ".." or symlink
+ * out of it). UUID=, LABEL= and the like are mount(8)'s to find. */
 static char *source_of(struct kp_ctx *ctx, const struct kp_fstab_entry *e)
 {
-	const char *o = e->opts;
-
-	for (; o && *o; o += strcspn(o, ","), o += *o == ',')
-		if (!strncmp(o, "bind", 4) && (o[4] == ',' || !o[4]))
-			return kp_root_host_path(&ctx->root, e->spec);
-	return strdup(e->spec);
+	return e->spec[0] == '/' ? kp_root_resolve(&ctx->root, e->spec) : strdup(e->spec);
 }
 
 void kp_bootpart_mount(struct kp_ctx *ctx)
@@ -33,12 +30,15 @@ void kp_bootpart_mount(struct kp_ctx *ctx)
 
 	if (!e || !m || kp_mounts_find(m, bp))
 		return;
-	target = kp_root_host_path(&ctx->root, bp);
-	source = source_of(ctx, e);
 	einfo("%s is in /etc/fstab but not mounted: mounting %s there read-only, in a private mount namespace that only kexec-prep sees",
 	      bp, e->spec);
-	err = target && source ? kp_sys_private_mount_ro(source, e->type, e->opts, target)
-			       : -ENOMEM;
+	target = kp_root_resolve(&ctx->root, bp);
+	err = target ? 0 : -errno;
+	source = err ? NULL : source_of(ctx, e);
+	if (!err && !source)
+		err = -errno;
+	if (!err)
+		err = kp_sys_private_mount_ro(source, e->type, e->opts, target);
 	/* the root was opened in the old namespace: lookups from it would not
 	 * see the new mount */
 	if (!err)
