@@ -105,12 +105,12 @@ static int may_jump(struct kp_ctx *ctx, const char *trace)
 		       ctx->applet, KP_MARK);
 		return -ESTALE;
 	}
-	if (!kp_root_exists(&ctx->root, KP_STATE) && trace) {
-		eerror("%s: an image is staged that kexec-prep did not record (no %s), yet %s shows kexec-prep has run in this boot: it cannot account for the image, so it does not jump into it",
-		       ctx->applet, KP_STATE, trace);
-		return -ESTALE;
-	}
 	if (!kp_root_exists(&ctx->root, KP_STATE)) {
+		if (trace) {
+			eerror("%s: an image is staged that kexec-prep did not record (no %s), yet %s shows kexec-prep has run in this boot: it cannot account for the image, so it does not jump into it",
+			       ctx->applet, KP_STATE, trace);
+			return -ESTALE;
+		}
 		einfo("An image was staged by hand (no %s): jumping into it as it is", KP_STATE);
 		return 0;
 	}

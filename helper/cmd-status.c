@@ -51,12 +51,14 @@ int kp_cmd_status(struct kp_ctx *ctx)
 		      ctx->applet, KP_MARK);
 		return 0;
 	}
-	if (!have_state && kp_state_trace(ctx)) {
-		ewarn("%s: an image is staged that kexec-prep did not record (no %s), yet %s shows kexec-prep has run in this boot: exec will not jump into it; stage again with rc-service kexec-load restart",
-		      ctx->applet, KP_STATE, kp_state_trace(ctx));
-		return 0;
-	}
 	if (!have_state) {
+		const char *trace = kp_state_trace(ctx);
+
+		if (trace) {
+			ewarn("%s: an image is staged that kexec-prep did not record (no %s), yet %s shows kexec-prep has run in this boot: exec will not jump into it; stage again with rc-service kexec-load restart",
+			      ctx->applet, KP_STATE, trace);
+			return 0;
+		}
 		einfo("An image is staged that kexec-prep did not stage (kexec -l by hand?): the next reboot jumps into it as it is");
 		return 0;
 	}
