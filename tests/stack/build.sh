@@ -47,16 +47,18 @@ musl)
 esac
 
 # musl-gcc leaves /usr/include out: the kernel's UAPI headers for
-# OpenRC, libcap, kexec-tools and busybox (Alpine's linux-headers)
+# OpenRC, libcap, kexec-tools and busybox (Alpine's linux-headers), made
+# under the lock (the musl stacks' tests run at the same time)
 uapi=$cache/uapi
-if [ "$libc" = musl ] && [ ! -e "$uapi/mtd" ]; then
+make_uapi() {
+	[ "$libc" = musl ] && [ ! -e "$uapi/mtd" ] || return 0
 	rm -rf "$uapi" "$uapi.tmp"
 	mkdir -p "$uapi.tmp"
 	for d in linux asm-generic mtd "$(gcc -dumpmachine)/asm"; do
 		ln -s "/usr/include/$d" "$uapi.tmp/"
 	done
 	mv "$uapi.tmp" "$uapi"
-fi
+}
 
 # The .pc files under DIR, which becomes ROOT, made to name ROOT's paths,
 # so that pkg-config hands a build -I and -L inside it. OpenRC 0.55's name
@@ -125,7 +127,8 @@ key=$( (cat "$0"; sha256sum "$tarball"; echo "$libc"; [ "$libc" = glibc ] || ls 
 root=$cache/$libc-openrc-$openrc
 mkdir -p "$cache"
 built() {
-	if [ "$(cat "$root.key" 2>/dev/null)" = "$key" ] && [ -d "$root" ]; then
+	if [ "$(cat "$root.key" 2>/dev/null)" = "$key" ] && [ -d "$root" ] &&
+		{ [ "$libc" != musl ] || [ -e "$uapi/mtd" ]; }; then
 		echo "$root"
 		exit 0
 	fi
@@ -133,6 +136,7 @@ built() {
 built
 exec 9>"$cache/stack.lock"
 flock 9
+make_uapi
 built # by whoever held the lock
 rm -rf "$root" "$root.key"
 if [ "$libc" = musl ]; then
