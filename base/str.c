@@ -98,3 +98,21 @@ void kp_strv_free(struct kp_strv *sv)
 	sv->v = NULL;
 	sv->n = 0;
 }
+
+/* The value of key in text, whose fields are separated by sep ("k=v"
+ * each); NULL when not there or out of memory. */
+char *kp_kv_get(const char *text, char sep, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *end = strchr(p, sep);
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, key, klen) && p[klen] == '=')
+			return strndup(p + klen + 1, len - klen - 1);
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}

@@ -31,4 +31,8 @@ void kp_strv_sort(struct kp_strv *sv, size_t from);
 char *kp_strv_join(const struct kp_strv *sv, const char *sep);
 void kp_strv_free(struct kp_strv *sv);
 
+/* In text, fields separated by sep, each "key=value": the value of key (a
+ * copy), or NULL when it is not there or out of memory. */
+char *kp_kv_get(const char *text, char sep, const char *key);
+
 #endif

@@ -79,30 +79,25 @@ static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 	return err;
 }
 
-/* --json: standard output holds the JSON object and nothing else (Ansible
- * and Prometheus parse it), so from here on it is a copy of standard
- * error, where what is said on the way goes; the object goes to the
- * stream returned. NULL (said why) when the descriptors cannot be had. */
-static FILE *json_out(struct kp_ctx *ctx)
+/* After jumps that did not come up, load stages nothing until resume. */
+static int check_suspended(struct kp_ctx *ctx, struct kp_report *rep)
 {
-	FILE *out = NULL;
-	int fd;
+	char *why = kp_journal_suspended(ctx);
+	int err;
 
-	fflush(stdout);
-	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
-		out = fdopen(fd, "w");
-	if (!out) {
-		eerror("%s: check --json: standard output: %s", ctx->applet, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return out;
+	if (!why)
+		return 0;
+	err = kp_report_add(
+		rep, "suspended", KP_FAIL,
+		kp_strdupf("once what made it fail is fixed: %s", kp_journal_resume_hint()), "%s",
+		why);
+	free(why);
+	return err;
 }
 
 int kp_cmd_check(struct kp_ctx *ctx)
 {
-	FILE *out = ctx->json ? json_out(ctx) : stdout;
+	FILE *out = ctx->json ? kp_json_out(ctx) : stdout;
 	int conf_err, err;
 	const struct kp_facts *f;
 	struct kp_report rep = {0};
@@ -119,6 +114,8 @@ int kp_cmd_check(struct kp_ctx *ctx)
 	err = f ? kp_check_run(&ctx->root, f, &rep) : -ENOMEM;
 	if (err == 0)
 		err = check_target(ctx, conf_err, &rep);
+	if (err == 0)
+		err = check_suspended(ctx, &rep);
 	ok = err == 0 && kp_report_ok(&rep);
 	if (err < 0)
 		eerror("%s: check: %s", ctx->applet, strerror(-err));

@@ -10,23 +10,6 @@
 #include "kexec-prep.h"
 #include "sys.h"
 
-/* Under an init that tells reboot from poweroff, is this a poweroff? */
-static bool is_poweroff(struct kp_ctx *ctx)
-{
-	const char *reboot = getenv("RC_REBOOT"), *rl = getenv("RC_RUNLEVEL");
-	char exe[256];
-	ssize_t n;
-
-	if (!rl || strcmp(rl, "shutdown") != 0 || (reboot && !strcmp(reboot, "YES")))
-		return false;
-	/* busybox init runs "openrc shutdown" for reboot and poweroff alike. */
-	n = readlinkat(ctx->root.fd, "proc/1/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false; /* which init runs is unknown: it cannot tell either */
-	exe[n] = '\0';
-	return strstr(exe, "busybox") == NULL;
-}
-
 /* Filesystems that hold no data of their own: what may stay read-write. */
 static const char *const virtual_fs[] = {
 	"proc",	       "sysfs",	  "devtmpfs",	"tmpfs",     "ramfs",	 "devpts",
@@ -167,7 +150,7 @@ static int jump(struct kp_ctx *ctx)
  * on purpose; 1: refused or failed, and it said what happens instead. */
 int kp_cmd_exec(struct kp_ctx *ctx)
 {
-	bool poweroff = is_poweroff(ctx);
+	bool poweroff = kp_is_poweroff(ctx);
 	char *why;
 	int err, down = kp_going_down(ctx, &why);
 
@@ -197,6 +180,7 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 		err = jump(ctx);
 	if (err < 0) {
 		say_instead(poweroff);
+		kp_journal_refused(ctx);
 		return 1;
 	}
 	return 0;

@@ -3,6 +3,7 @@
  * STAGE_IN_BACKGROUND says so. */
 #include <einfo.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "kexec-prep.h"
@@ -18,6 +19,8 @@ static int load_now(struct kp_ctx *ctx)
 	if (err == 0)
 		err = kp_stage(ctx, &t);
 	kp_target_free(&t);
+	if (err == 0)
+		kp_journal_metrics(ctx, true);
 	if (err == 0 && kp_root_exists(&ctx->root, KP_FAILED))
 		/* an older failure is over */
 		kp_sys_state_remove(&ctx->root, KP_STATE_DIR, KP_FAILED_NAME);
@@ -33,12 +36,30 @@ static int service_said(struct kp_ctx *ctx, int ret)
 	return ret;
 }
 
+/* After jumps that did not come up, nothing is staged until resume. */
+static bool suspended(struct kp_ctx *ctx)
+{
+	char *why = ctx->resumed ? NULL : kp_journal_suspended(ctx);
+
+	if (!why)
+		return false;
+	ewarn("%s: %s: not staging; reboots go through the firmware until %s", ctx->applet, why,
+	      kp_journal_resume_hint());
+	free(why);
+	return true;
+}
+
 int kp_cmd_load(struct kp_ctx *ctx)
 {
 	int lock, ret;
 
 	if (kp_conf_load(ctx) < 0)
 		return service_said(ctx, 1);
+	/* at boot, before anything is staged: how this boot came about */
+	if (ctx->background)
+		kp_journal_boot(ctx);
+	if (suspended(ctx))
+		return 0;
 	if (ctx->background && ctx->conf.stage_in_background) {
 		ret = kp_staging_background(ctx, load_now);
 		if (ret != -EAGAIN)
@@ -51,4 +72,12 @@ int kp_cmd_load(struct kp_ctx *ctx)
 	if (lock >= 0)
 		close(lock);
 	return service_said(ctx, ret);
+}
+
+int kp_cmd_resume(struct kp_ctx *ctx)
+{
+	if (kp_journal_resume(ctx) < 0)
+		return 1;
+	ctx->resumed = true;
+	return kp_cmd_load(ctx);
 }

@@ -16,9 +16,9 @@
 static int keep(struct kp_ctx *ctx)
 {
 	char msg[320];
-	int lock;
+	int lock, conf = kp_conf_load(ctx);
 
-	if (kp_staging_running(ctx) && kp_conf_load(ctx) == 0) {
+	if (kp_staging_running(ctx) && conf == 0) {
 		snprintf(
 			msg, sizeof(msg),
 			" * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec will not jump into what it left",
@@ -29,6 +29,9 @@ static int keep(struct kp_ctx *ctx)
 			close(lock);
 	}
 	einfo("Shutting down: keeping the staged kernel for the jump");
+	/* while the disks are writable: kexec-exec runs after mount-ro */
+	if (conf == 0)
+		kp_journal_plan(ctx, kp_is_poweroff(ctx));
 	return 0;
 }
 
@@ -57,6 +60,8 @@ static int unload(struct kp_ctx *ctx)
 	if (kp_state_remove(ctx) < 0)
 		return 1;
 	einfo("Unloaded: the next reboot goes through the firmware");
+	if (kp_conf_load(ctx) == 0)
+		kp_journal_metrics(ctx, false);
 	return 0;
 }
 

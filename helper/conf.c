@@ -14,7 +14,7 @@
 #include "kexec-prep.h"
 #include "shconf.h"
 
-enum kind { STRING, YESNO, METHOD, FROM, REUSE, SECONDS, SECONDS_OR_NO };
+enum kind { STRING, PATH, YESNO, METHOD, FROM, REUSE, SECONDS, SECONDS_OR_NO, COUNT };
 
 static const struct setting {
 	const char *name;
@@ -45,6 +45,8 @@ static const struct setting {
 	{"STAGE_IN_BACKGROUND", YESNO, offsetof(struct kp_conf, stage_in_background), "yes", 0,
 	 NULL},
 	{"PANIC_TIMEOUT", SECONDS_OR_NO, offsetof(struct kp_conf, panic_timeout), "10", 0, NULL},
+	{"MAX_FAILED_JUMPS", COUNT, offsetof(struct kp_conf, max_failed_jumps), "1", 0, NULL},
+	{"METRICS_FILE", PATH, offsetof(struct kp_conf, metrics_file), "", 0, NULL},
 };
 
 static bool is_yes(const char *v)
@@ -66,13 +68,15 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 					    [KP_FROM_ENTRY] = "entry",
 					    [KP_FROM_RUNNING] = "running",
 					    [KP_FROM_NONE] = "none"};
-	static const char *const wants[] = {[YESNO] = "yes or no",
+	static const char *const wants[] = {[PATH] = "an absolute path to a file, or empty",
+					    [YESNO] = "yes or no",
 					    [METHOD] = "auto, file or kexec-tools",
 					    [FROM] = "auto, entry, running or none",
 					    [REUSE] = "yes or no",
 					    [SECONDS] = "a number of seconds from 1 to 3600",
 					    [SECONDS_OR_NO] =
-						    "no or a number of seconds from 1 to 3600"};
+						    "no or a number of seconds from 1 to 3600",
+					    [COUNT] = "a number from 0 to 100"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
 	size_t i;
@@ -80,6 +84,10 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 	if (!*v)
 		v = s->def;
 	switch (s->kind) {
+	case PATH:
+		if (*v && (*v != '/' || v[strlen(v) - 1] == '/'))
+			break;
+		/* fall through */
 	case STRING:
 		str = strdup(v);
 		if (!str)
@@ -104,11 +112,14 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 			return 0;
 		}
 		/* fall through */
-	case SECONDS: {
+	case SECONDS:
+	case COUNT: {
 		char *end;
 		unsigned long n = strtoul(v, &end, 10);
+		unsigned long least = s->kind == COUNT ? 0 : 1,
+			      most = s->kind == COUNT ? 100 : 3600;
 
-		if (!isdigit((unsigned char)*v) || *end || n < 1 || n > 3600)
+		if (!isdigit((unsigned char)*v) || *end || n < least || n > most)
 			break;
 		*(unsigned *)dst = (unsigned)n;
 		return 0;
@@ -215,7 +226,7 @@ void kp_conf_free(struct kp_conf *c)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(settings); i++)
-		if (settings[i].kind == STRING)
+		if (settings[i].kind == STRING || settings[i].kind == PATH)
 			free(*(char **)((char *)c + settings[i].at));
 	memset(c, 0, sizeof(*c));
 }

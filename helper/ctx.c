@@ -1,6 +1,10 @@
 /* The machine as this run found it: read on first use, never twice. */
+#include <einfo.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kexec-prep.h"
 
@@ -66,4 +70,25 @@ void kp_ctx_free(struct kp_ctx *ctx)
 		kp_fstab_free(&ctx->fstab);
 	kp_strv_free(&ctx->doubts);
 	kp_root_close(&ctx->root);
+}
+
+/* --json: standard output holds the JSON object and nothing else (Ansible
+ * and Prometheus parse it), so from here on it is a copy of standard
+ * error, where what is said on the way goes; the object goes to the
+ * stream returned. NULL (said why) when the descriptors cannot be had. */
+FILE *kp_json_out(struct kp_ctx *ctx)
+{
+	FILE *out = NULL;
+	int fd;
+
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
+		out = fdopen(fd, "w");
+	if (!out) {
+		eerror("%s: --json: standard output: %s", ctx->applet, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return out;
 }

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "mounts.h"
 #include "readiness.h"
@@ -30,6 +32,13 @@
 #define KP_FAILED_NAME "failed"
 #define KP_FAILED      KP_STATE_DIR "/" KP_FAILED_NAME
 
+/* What outlives a boot (journal.c): the planned jump, how each boot came
+ * about, the suspension after jumps that did not come up. */
+#define KP_VAR_DIR "/var/lib/kexec-prep"
+/* On the staged command line where the boot protocol cannot tell a kexec
+ * jump (all but x86): a module parameter, which the kernel keeps from init. */
+#define KP_JUMP_MARKER "kexec_prep.jump"
+
 enum kp_method { KP_METHOD_AUTO, KP_METHOD_FILE, KP_METHOD_TOOLS };
 /* Where the command line comes from: auto is the boot entry's own when a
  * boot loader gave one, else the running one. */
@@ -45,9 +54,11 @@ struct kp_conf {
 	enum kp_cmdline_from cmdline_from;
 	bool kexec_on_poweroff;
 	bool require_readonly;
-	unsigned exec_timeout;	  /* seconds exec may take before it gives up */
-	unsigned panic_timeout;	  /* panic= for the staged kernel; 0: leave the line alone */
-	bool stage_in_background; /* load --background returns at once */
+	unsigned exec_timeout;	   /* seconds exec may take before it gives up */
+	unsigned panic_timeout;	   /* panic= for the staged kernel; 0: leave the line alone */
+	bool stage_in_background;  /* load --background returns at once */
+	unsigned max_failed_jumps; /* in a row, before kexec is suspended; 0: never */
+	char *metrics_file;	   /* node_exporter's textfile format; "" none */
 	enum kp_method method;
 };
 
@@ -55,8 +66,10 @@ struct kp_ctx {
 	struct kp_root root;
 	const char *applet;
 	bool json;
-	bool force;	 /* exec outside the shutdown runlevel */
-	bool background; /* load: as the service, in the background when so set */
+	bool force;		 /* exec outside the shutdown runlevel */
+	bool background;	 /* load: as the service, in the background when so set */
+	struct timespec started; /* CLOCK_REALTIME when this run began */
+	bool resumed;		 /* resume: a suspension is over (under --dry-run too) */
 	struct kp_conf conf;
 	/* command-line flags, NULL when not given */
 	const char *opt_kernel, *opt_initrd, *opt_append, *opt_cmdline, *opt_method, *opt_bootpart;
@@ -80,6 +93,10 @@ const struct kp_fstab *kp_fstab(struct kp_ctx *ctx);
  * of the partition a boot loader reads it from. */
 const char *kp_partition_of(struct kp_ctx *ctx, const char *path);
 void kp_ctx_free(struct kp_ctx *ctx);
+/* --json: from now on standard output is a copy of standard error (what is
+ * said on the way), and the object goes to the stream returned, the real
+ * standard output; NULL (said why) when the descriptors cannot be had. */
+FILE *kp_json_out(struct kp_ctx *ctx);
 
 /* A file held open: what was checked is what gets staged. It may be a
  * window of a file: a section of a unified kernel image. */
@@ -141,6 +158,8 @@ int kp_state_write(struct kp_ctx *ctx, const struct kp_target *t, const char *me
 /* Does the staged state still match the target? 1 yes, 0 no, -errno no state. */
 int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t);
 int kp_state_print(struct kp_ctx *ctx);
+/* A value of the record's text (a file's path without its identity). */
+char *kp_state_value(const char *rec, const char *key);
 int kp_state_remove(struct kp_ctx *ctx);
 /* The first of kexec-prep's files in the state directory that is there
  * (the mark, the lock, the background staging's log or failure), or NULL.
@@ -170,9 +189,34 @@ long kp_staging_running(struct kp_ctx *ctx);
  * namespace for the run when it is not mounted. */
 void kp_bootpart_mount(struct kp_ctx *ctx);
 
+/* journal.c. At shutdown (kexec-load's stop): record the jump exec will
+ * make, if it will make one. */
+int kp_journal_plan(struct kp_ctx *ctx, bool poweroff);
+/* exec did not jump: record it, so the next boot does not count a failed
+ * jump (the disks are read-only by then, mostly: it says so). */
+void kp_journal_refused(struct kp_ctx *ctx);
+/* At boot (the service's load): how this boot came about, on record once;
+ * a planned jump that did not come up counts, and suspends kexec at
+ * MAX_FAILED_JUMPS in a row. */
+int kp_journal_boot(struct kp_ctx *ctx);
+/* Why kexec is suspended (owned by the caller), or NULL when it is not. */
+char *kp_journal_suspended(struct kp_ctx *ctx);
+const char *kp_journal_resume_hint(void);
+int kp_journal_resume(struct kp_ctx *ctx);
+/* Does the staged command line need KP_JUMP_MARKER on this machine? */
+bool kp_journal_needs_marker(const struct kp_facts *f);
+/* status: this boot, the counts, the suspension; --json, all of it with
+ * the history and staged (a JSON value) in one object. */
+void kp_journal_print(struct kp_ctx *ctx);
+void kp_journal_print_json(struct kp_ctx *ctx, FILE *out, const char *staged_json);
+/* METRICS_FILE, when set, rewritten atomically. */
+void kp_journal_metrics(struct kp_ctx *ctx, bool staged);
+
 /* runlevel.c: 1 when the machine is going down, else 0; *why (owned by
  * the caller) says how that was told. */
 int kp_going_down(struct kp_ctx *ctx, char **why);
+/* Is this shutdown a poweroff, under an init that tells one from a reboot? */
+bool kp_is_poweroff(struct kp_ctx *ctx);
 
 /* the subcommands, one file each */
 int kp_cmd_check(struct kp_ctx *ctx);
@@ -180,5 +224,6 @@ int kp_cmd_load(struct kp_ctx *ctx);
 int kp_cmd_unload(struct kp_ctx *ctx);
 int kp_cmd_status(struct kp_ctx *ctx);
 int kp_cmd_exec(struct kp_ctx *ctx);
+int kp_cmd_resume(struct kp_ctx *ctx);
 
 #endif

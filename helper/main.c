@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kexec-prep.h"
 #include "sys.h"
@@ -18,6 +19,7 @@ static const struct kp_command {
 	{"unload", kp_cmd_unload, "unstage it: the next reboot goes through the firmware"},
 	{"status", kp_cmd_status, "say what is staged (exit 3 when nothing is)"},
 	{"exec", kp_cmd_exec, "jump into the staged kernel, once it is safe (shutdown only)"},
+	{"resume", kp_cmd_resume, "after jumps that did not come up: jump again, and stage now"},
 };
 
 static const struct option longopts[] = {
@@ -39,7 +41,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fputs("\nOptions:\n"
 	      "  -r, --root DIR     read the system under DIR instead of /\n"
-	      "  -j, --json         print the check report as one JSON object\n"
+	      "  -j, --json         check, status: print one JSON object\n"
 	      "  -n, --dry-run      read and validate, print what would be done, change nothing\n"
 	      "  -k, --kernel FILE  the kernel to stage (KERNEL)\n"
 	      "  -i, --initrd LIST  the initramfs files, in order, or none (INITRD)\n"
@@ -71,6 +73,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c, err, ret;
 
+	clock_gettime(CLOCK_REALTIME, &ctx.started);
 	/* stdout and stderr interleave in the order they were written. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "r:jnk:i:a:c:m:b:fBhV", longopts, NULL)) != -1) {

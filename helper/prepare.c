@@ -83,7 +83,8 @@ static int running_cmdline(struct kp_ctx *ctx, struct kp_cmdline *cl)
  * panic=PANIC_TIMEOUT when the line sets no panic= of its own, so that a
  * kernel that panics after the jump reboots through the firmware instead
  * of waiting on its panic screen (Debian's kernels, among others, are built
- * with CONFIG_PANIC_TIMEOUT=0: wait forever). */
+ * with CONFIG_PANIC_TIMEOUT=0: wait forever); then, but on x86,
+ * KP_JUMP_MARKER. */
 static int build_cmdline(struct kp_ctx *ctx, const struct kp_entry *e, struct kp_target *t)
 {
 	enum kp_cmdline_from from = ctx->conf.cmdline_from;
@@ -114,6 +115,10 @@ static int build_cmdline(struct kp_ctx *ctx, const struct kp_entry *e, struct kp
 		snprintf(word, sizeof(word), "panic=%u", ctx->conf.panic_timeout);
 		err = kp_cmdline_set(&cl, word);
 	}
+	/* where the boot protocol cannot tell the next boot it came from a
+	 * kexec jump, the line does (journal.c) */
+	if (err == 0 && kp_facts(ctx) && kp_journal_needs_marker(kp_facts(ctx)))
+		err = kp_cmdline_set(&cl, KP_JUMP_MARKER "=1");
 	if (err == 0) {
 		t->cmdline = kp_cmdline_join(&cl);
 		if (!t->cmdline)

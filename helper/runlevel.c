@@ -6,6 +6,7 @@
 #include <rc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kexec-prep.h"
 
@@ -50,4 +51,21 @@ int kp_going_down(struct kp_ctx *ctx, char **why)
 			  stopping ? ", and it is stopping services" : "");
 	free(lvl);
 	return down;
+}
+
+/* Under an init that tells reboot from poweroff, is this a poweroff? */
+bool kp_is_poweroff(struct kp_ctx *ctx)
+{
+	const char *reboot = getenv("RC_REBOOT"), *rl = getenv("RC_RUNLEVEL");
+	char exe[256];
+	ssize_t n;
+
+	if (!rl || strcmp(rl, "shutdown") != 0 || (reboot && !strcmp(reboot, "YES")))
+		return false;
+	/* busybox init runs "openrc shutdown" for reboot and poweroff alike. */
+	n = readlinkat(ctx->root.fd, "proc/1/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false; /* which init runs is unknown: it cannot tell either */
+	exe[n] = '\0';
+	return strstr(exe, "busybox") == NULL;
 }

@@ -95,6 +95,16 @@ int kp_state_matches(struct kp_ctx *ctx, const struct kp_target *t)
 	return err;
 }
 
+char *kp_state_value(const char *rec, const char *key)
+{
+	char *v = kp_kv_get(rec, '\n', key), *id;
+
+	/* kernel=PATH dev=... ino=...: the path */
+	if (v && (id = strstr(v, " dev=")))
+		*id = '\0';
+	return v;
+}
+
 int kp_state_print(struct kp_ctx *ctx)
 {
 	char *text, *line, *save = NULL;

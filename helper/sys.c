@@ -270,6 +270,21 @@ static int state_dir_open(const struct kp_root *r, const char *dir)
 	return dfd;
 }
 
+int kp_sys_state_read(const struct kp_root *r, const char *dir, const char *name, size_t max,
+		      char **text)
+{
+	int dfd = state_dir_open(r, dir), fd, err;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	err = fd < 0 ? -errno : kp_read_fd(fd, max, text, NULL);
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return err;
+}
+
 /* The same, made when missing, but not under --dry-run. */
 static int state_dir(const struct kp_root *r, const char *dir)
 {

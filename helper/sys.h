@@ -55,6 +55,10 @@ int kp_sys_private_mount_ro(const char *source, const char *type, const char *fs
  * -EPERM); what says what it records, for --dry-run. */
 int kp_sys_state_write(const struct kp_root *r, const char *dir, const char *name, const char *text,
 		       const char *what);
+/* Read name in the state directory dir, the directory checked as the
+ * writes check it, name no symlink (not a change: --dry-run reads too). */
+int kp_sys_state_read(const struct kp_root *r, const char *dir, const char *name, size_t max,
+		      char **text);
 /* A fresh file in the state directory, for writing; under --dry-run it
  * says what it is for and is -EROFS. */
 int kp_sys_state_create(const struct kp_root *r, const char *dir, const char *name,

@@ -91,6 +91,8 @@ bool kp_report_ok(const struct kp_report *rep);
 void kp_report_print_failures(const struct kp_report *rep);
 void kp_report_print_text(const struct kp_report *rep);
 /* One JSON object, one line, on out. */
+/* s as a JSON string: its bytes, escaped, never invalid JSON. */
+void kp_json_str(FILE *out, const char *s);
 void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f, FILE *out);
 void kp_report_free(struct kp_report *rep);
 

@@ -87,7 +87,7 @@ void kp_report_print_text(const struct kp_report *rep)
 		einfo("kexec can work here");
 }
 
-static void json_str(FILE *out, const char *s)
+void kp_json_str(FILE *out, const char *s)
 {
 	putc('"', out);
 	for (; s && *s; s++) {
@@ -112,22 +112,22 @@ void kp_report_print_json(const struct kp_report *rep, const struct kp_facts *f,
 	size_t i;
 
 	fputs("{\"release\":", out);
-	json_str(out, f->release);
+	kp_json_str(out, f->release);
 	fputs(",\"distro\":", out);
-	json_str(out, f->distro);
+	kp_json_str(out, f->distro);
 	fprintf(out, ",\"ok\":%s,\"checks\":[", kp_report_ok(rep) ? "true" : "false");
 	for (i = 0; i < rep->n; i++) {
 		const struct kp_check *c = &rep->checks[i];
 
 		fputs(i ? ",{\"id\":" : "{\"id\":", out);
-		json_str(out, c->id);
+		kp_json_str(out, c->id);
 		fputs(",\"status\":", out);
-		json_str(out, json_words[c->status]);
+		kp_json_str(out, json_words[c->status]);
 		fputs(",\"detail\":", out);
-		json_str(out, c->detail);
+		kp_json_str(out, c->detail);
 		fputs(",\"fix\":", out);
 		if (c->fix)
-			json_str(out, c->fix);
+			kp_json_str(out, c->fix);
 		else
 			fputs("null", out);
 		putc('}', out);

@@ -2,7 +2,8 @@
 # Run kexec-prep against a copy of one fixture root and compare what it
 # prints (stdout and stderr, in order, then its exit status) with the
 # checked-in expected file. With --json, standard output must parse as one
-# JSON object (python3), and is compared after what went to stderr.
+# JSON object (python3): check's report or status; it is compared after
+# what went to stderr.
 #   run-case.sh KEXEC_PREP CASE_DIR NAME [ARGS...]
 # runs: KEXEC_PREP --root <copy of CASE_DIR/root> ARGS...
 # expects: CASE_DIR/NAME.expected. With UPDATE=1 it rewrites that file.
@@ -48,7 +49,7 @@ else
 fi
 set -e
 if $json; then
-	python3 -c 'import json, sys; o = json.load(sys.stdin); assert isinstance(o, dict) and "checks" in o, "not a check report"' \
+	python3 -c 'import json, sys; o = json.load(sys.stdin); assert isinstance(o, dict) and ("checks" in o or "boots" in o), "not a check report or a status"' \
 		<"$tmp/stdout" || {
 		echo "run-case: $case_dir: standard output is not one JSON object:" >&2
 		cat "$tmp/stdout" >&2
@@ -64,6 +65,12 @@ if [ -x "$case_dir/verify" ]; then
 fi
 # Paths are printed as seen inside the root; the copy's own path must not leak.
 sed "s|$tmp/root|@ROOT@|g; s|${KP_CONFD:?}|@CONFD@|g" "$tmp/out" >"$tmp/actual"
+# CASE_DIR/normalize, when present, is a sed script for what the clock
+# makes differ from run to run (times, seconds between them)
+if [ -f "$case_dir/normalize" ]; then
+	sed -f "$case_dir/normalize" "$tmp/actual" >"$tmp/actual.n"
+	mv "$tmp/actual.n" "$tmp/actual"
+fi
 
 expected=$case_dir/$name.expected
 if [ "${UPDATE:-0}" = 1 ]; then

@@ -40,6 +40,11 @@ static const struct name syscalls[] = {
 #ifdef SYS_openat2
 	{"openat2", SYS_openat2},
 #endif
+/* a read-only disk, for the writes that replace a file */
+#ifdef SYS_renameat
+	{"renameat", SYS_renameat},
+#endif
+	{"renameat2", SYS_renameat2},
 };
 
 static const struct name errnos[] = {
@@ -48,6 +53,7 @@ static const struct name errnos[] = {
 	{"EBADMSG", EBADMSG}, {"ENOKEY", ENOKEY},
 	{"EBUSY", EBUSY},     {"ETXTBSY", ETXTBSY},
 	{"EINVAL", EINVAL},   {"EMFILE", EMFILE},
+	{"EROFS", EROFS},
 };
 
 static int lookup(const struct name *t, size_t n, const char *s, size_t len)
