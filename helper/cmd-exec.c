@@ -40,32 +40,6 @@ static char *busy_rw_mount(struct kp_ctx *ctx)
 	return NULL;
 }
 
-/* Is the staged kernel still the configured one? Stages it again when not.
- * 0 when the jump may go on. */
-static int confirm_staged(struct kp_ctx *ctx)
-{
-	struct kp_target t;
-	int err = kp_prepare(ctx, &t, false);
-
-	if (err == 0) {
-		err = kp_state_matches(ctx, &t);
-		if (err < 0)
-			eerror("%s: %s: %s", ctx->applet, KP_STATE, kp_read_strerror(err));
-		if (err == 0) {
-			einfo("The configured kernel changed since it was staged: staging %s again",
-			      t.kernel.path);
-			err = kp_stage(ctx, &t);
-		}
-	}
-	kp_target_free(&t);
-	if (err < 0) {
-		eerror("%s: cannot confirm the staged kernel is the configured one: not jumping",
-		       ctx->applet);
-		return err;
-	}
-	return 0;
-}
-
 /* trace: kexec-prep's file that was there before this run took the lock
  * (kp_state_trace), or NULL. */
 static int may_jump(struct kp_ctx *ctx, const char *trace)
@@ -97,7 +71,7 @@ static int may_jump(struct kp_ctx *ctx, const char *trace)
 		einfo("An image was staged by hand (no %s): jumping into it as it is", KP_STATE);
 		return 0;
 	}
-	return confirm_staged(ctx);
+	return kp_confirm_staged(ctx);
 }
 
 /* What happens instead of the jump, as far as this process can tell. */

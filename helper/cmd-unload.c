@@ -11,27 +11,31 @@
 #include "sys.h"
 
 /* At shutdown: a staging still running in the background finishes first,
- * as the jump needs it and killprocs would cut it short; no longer than
- * EXEC_TIMEOUT, as a shutdown never hangs on kexec-prep. */
+ * as the jump needs it and killprocs would cut it short; then the jump is
+ * planned (journal.c); no longer than EXEC_TIMEOUT, as a shutdown never
+ * hangs on kexec-prep. */
 static int keep(struct kp_ctx *ctx)
 {
 	char msg[320];
-	int lock, conf = kp_conf_load(ctx);
+	int lock = -1, conf = kp_conf_load(ctx);
 
-	if (kp_staging_running(ctx) && conf == 0) {
+	if (conf == 0) {
 		snprintf(
 			msg, sizeof(msg),
-			" * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec will not jump into what it left",
+			kp_staging_running(ctx)
+				? " * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec will not jump into what it left"
+				: " * %s: confirming the staged kernel took longer than EXEC_TIMEOUT (%u s): given up, and kexec-exec will not jump into what it left",
 			ctx->applet, ctx->conf.exec_timeout);
 		kp_sys_deadline(ctx->conf.exec_timeout, msg);
 		lock = kp_staging_lock(ctx, "The shutdown");
-		if (lock >= 0)
-			close(lock);
 	}
 	einfo("Shutting down: keeping the staged kernel for the jump");
-	/* while the disks are writable: kexec-exec runs after mount-ro */
+	/* while the disks are writable (kexec-exec runs after mount-ro): the
+	 * jump exec will make, the staged kernel confirmed first */
 	if (conf == 0)
 		kp_journal_plan(ctx, kp_is_poweroff(ctx));
+	if (lock >= 0)
+		close(lock);
 	return 0;
 }
 

@@ -155,6 +155,11 @@ int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 	if (!f || f->kexec_loaded != 1 || (poweroff && !ctx->conf.kexec_on_poweroff) ||
 	    !kp_root_exists(&ctx->root, "/etc/runlevels/shutdown/kexec-exec") ||
 	    kp_root_exists(&ctx->root, KP_MARK) ||
+	    !kp_root_exists(&ctx->root, KP_STATE))
+		return 0;
+	/* what exec will find: the configured kernel, staged again if it
+	 * changed since (a kernel upgraded before the reboot) */
+	if (kp_confirm_staged(ctx) < 0 ||
 	    kp_read_file(&ctx->root, KP_STATE, 1 << 20, &staged, NULL) < 0)
 		return 0;
 	id = boot_id(ctx);

@@ -149,6 +149,9 @@ void kp_target_free(struct kp_target *t);
  * image was staged through kexec-tools). */
 int kp_stage(struct kp_ctx *ctx, const struct kp_target *t);
 int kp_unstage(struct kp_ctx *ctx, bool tools);
+/* Is the staged kernel still the configured one? Stages it again when not.
+ * 0 when the jump may go on; a failure has said why. */
+int kp_confirm_staged(struct kp_ctx *ctx);
 
 /* state.c: what was staged, under KP_STATE, and the mark of a staging in
  * progress, KP_MARK. */

@@ -249,3 +249,29 @@ out:
 	free(initrd_memfd);
 	return err;
 }
+
+/* Is the staged kernel still the configured one? Stages it again when not.
+ * 0 when the jump may go on. */
+int kp_confirm_staged(struct kp_ctx *ctx)
+{
+	struct kp_target t;
+	int err = kp_prepare(ctx, &t, false);
+
+	if (err == 0) {
+		err = kp_state_matches(ctx, &t);
+		if (err < 0)
+			eerror("%s: %s: %s", ctx->applet, KP_STATE, kp_read_strerror(err));
+		if (err == 0) {
+			einfo("The configured kernel changed since it was staged: staging %s again",
+			      t.kernel.path);
+			err = kp_stage(ctx, &t);
+		}
+	}
+	kp_target_free(&t);
+	if (err < 0) {
+		eerror("%s: cannot confirm the staged kernel is the configured one: not jumping",
+		       ctx->applet);
+		return err;
+	}
+	return 0;
+}

@@ -54,8 +54,22 @@ case $name in
 *openrc-init) extra=init=/sbin/openrc-init ;;
 extlinux) extra="BOOT_IMAGE=vmlinuz-$cloud" ;; # what syslinux passes
 esac
+# suspend: four runs of QEMU on the same disk, each firmware reboot ending
+# one (-no-reboot); their consoles, one after the other, are the log
+runs=1
+[ "$guest" != suspend ] || runs=4
 status=0
-vm_boot "$img" "$log" 300 "vmtest=$guest $extra" -no-reboot || status=$?
+run=1
+all=$log
+: >"$all"
+while [ "$run" -le "$runs" ] && [ "$status" = 0 ]; do
+	# (vm_boot's log is a variable of its own: the shell has no locals)
+	vm_boot "$img" "$all.$run" 300 "vmtest=$guest $extra" -no-reboot || status=$?
+	cat "$all.$run" >>"$all"
+	rm -f "$all.$run" "$all.$run.rc"
+	run=$((run + 1))
+done
+log=$all
 
 failed=0
 fail() {
@@ -74,6 +88,10 @@ expect_jump() {
 	[ "$(boots)" = 2 ] || fail "expected 2 kernel boots in one QEMU run, saw $(boots)"
 	expect_console "VMTEST boot=2 kernel=$1 scenario=$guest"
 	expect_console "reboot: Power down"
+	# the jumped-into boot knows it came through the jump, from which
+	# kernel, and that it runs what was staged
+	expect_console "VMTEST status: This boot: a kexec jump from kernel $cloud (boot "
+	expect_console "VMTEST status: it runs the kernel and command line that were staged"
 }
 # an ordinary reboot: QEMU left under -no-reboot after one boot
 expect_firmware_reboot() {
@@ -87,7 +105,7 @@ expect_check() {
 }
 
 [ "$status" != 124 ] || fail "timed out after 300 s: something hung"
-[ "$verdict" = panic ] || ! has "Kernel panic" || fail "the kernel panicked"
+[ "$verdict" = suspend ] || ! has "Kernel panic" || fail "the kernel panicked"
 if [ "$userland" = alpine ]; then
 	# the userland was the musl stack's, on every boot
 	[ "$(grep -c 'VMTEST userland OpenRC 0.63 musl' "$log")" = "$(boots)" ] ||
@@ -145,14 +163,34 @@ enosys)
 	expect_jump "$cloud"
 	expect_console "kexec_file_load: Function not implemented; staging through /sbin/kexec instead"
 	expect_console "via kexec-tools" ;;
-panic)
-	# the jumped-into kernel panicked and, with the panic=10 kexec-prep
+suspend | arm64-suspend)
+	# 1: the jumped-into kernel panicked and, with the panic=10 kexec-prep
 	# added, rebooted through the firmware after 10 s: QEMU left
-	[ "$(boots)" = 2 ] || fail "expected 2 kernel boots in one QEMU run, saw $(boots)"
-	expect_console "Command line: root=/dev/nvme0n1 ro console=ttyS0 devtmpfs.mount=1 vmtest=panic init=/sbin/no-such-init panic=10"
+	[ "$(boots)" = 6 ] || fail "expected 6 kernel boots in 4 QEMU runs, saw $(boots)"
+	expect_console "Command line: root=/dev/nvme0n1 ro console="
+	expect_console " devtmpfs.mount=1 vmtest=suspend init=/sbin/no-such-init panic=10"
 	expect_console "Kernel panic - not syncing"
 	expect_console "Rebooting in 10 seconds"
-	[ "$status" = 0 ] || fail "QEMU did not leave on the reboot (status $status)" ;;
+	# 2: through the firmware, the failed jump found, kexec suspended; the
+	# reboot goes through the firmware
+	expect_console "did not come up (1 in a row): this boot came through the firmware"
+	expect_console "kexec is suspended since"
+	for c in suspended-status suspended-json suspended-metrics suspended-check still-suspended; do
+		expect_check "$c"
+	done
+	expect_console "kexec-prep: nothing is staged: not jumping"
+	# 3: resumed, and the next reboot jumped into 4, which says so
+	expect_console "Resumed: kexec jumps again"
+	expect_console "VMTEST boot=4 kernel=$cloud scenario=suspend"
+	for c in record-jump record-json metrics-jump; do
+		expect_check "$c"
+	done
+	# 5: unstaged, through the firmware, and said so
+	expect_console "VMTEST boot=5 kernel=$cloud scenario=suspend"
+	for c in record-firmware record-firmware-json metrics-firmware; do
+		expect_check "$c"
+	done
+	expect_console "reboot: Power down" ;;
 stop-first | arm64-stop-first)
 	expect_firmware_reboot
 	expect_console "Unloaded: the next reboot goes through the firmware"
