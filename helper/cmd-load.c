@@ -3,6 +3,7 @@
  * STAGE_IN_BACKGROUND says so. */
 #include <einfo.h>
 #include <errno.h>
+#include <rc.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -60,6 +61,11 @@ int kp_cmd_load(struct kp_ctx *ctx)
 		kp_journal_boot(ctx);
 	if (suspended(ctx))
 		return 0;
+	/* the shutdown plans the jump when kexec-load stops (journal.c) */
+	if (!ctx->background && ctx->root.whole &&
+	    !(rc_service_state("kexec-load") & RC_SERVICE_STARTED))
+		ewarn("%s: kexec-load is not started: the next reboot jumps into what this stages, but no jump is planned at shutdown, so one that does not come up is not held back (rc-service kexec-load start stages as the service)",
+		      ctx->applet);
 	if (ctx->background && ctx->conf.stage_in_background) {
 		ret = kp_staging_background(ctx, load_now);
 		if (ret != -EAGAIN)

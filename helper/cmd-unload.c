@@ -63,6 +63,7 @@ static int unload(struct kp_ctx *ctx)
 	}
 	if (kp_state_remove(ctx) < 0)
 		return 1;
+	kp_journal_unplan(ctx);
 	einfo("Unloaded: the next reboot goes through the firmware");
 	if (kp_conf_load(ctx) == 0)
 		kp_journal_metrics(ctx, false);

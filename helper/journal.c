@@ -13,7 +13,6 @@
  * down that it refused. */
 #include <einfo.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +52,17 @@ static long field_long(const char *text, char sep, const char *key)
 	return n;
 }
 
-/* A value fit for a field: no separator, no control character. */
+/* A value fit for a field: no separator, no control character, no white
+ * space at its end (/proc/cmdline ends in a newline). */
 static void put(FILE *fp, char sep, const char *key, const char *v)
 {
+	size_t n = v ? strlen(v) : 0, i;
+
+	while (n && ((unsigned char)v[n - 1] <= ' ' || v[n - 1] == 0x7f))
+		n--;
 	fprintf(fp, "%s=", key);
-	for (; v && *v; v++)
-		putc((unsigned char)*v < 0x20 || *v == 0x7f ? ' ' : *v, fp);
+	for (i = 0; i < n; i++)
+		putc((unsigned char)v[i] < 0x20 || v[i] == 0x7f ? ' ' : v[i], fp);
 	putc(sep, fp);
 }
 
@@ -142,8 +146,16 @@ static void print_time(char *buf, size_t n, long t)
 		snprintf(buf, n, "an unknown time");
 }
 
+void kp_journal_unplan(struct kp_ctx *ctx)
+{
+	if (var_exists(ctx, KP_PLANNED_NAME))
+		kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_PLANNED_NAME);
+}
+
 int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 {
+	/* the runlevel OpenRC goes to, as openrc-run says */
+	const char *rl = getenv("RC_RUNLEVEL");
 	const struct kp_facts *f = kp_facts(ctx);
 	char *staged = NULL, *text = NULL, *id = NULL, *kernel = NULL, *version = NULL,
 	     *cmdline = NULL;
@@ -151,11 +163,14 @@ int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 	FILE *fp;
 	int err;
 
+	/* a plan of an earlier shutdown that did not end in a reboot (to
+	 * single user, say) is no longer this one's */
+	kp_journal_unplan(ctx);
 	/* only a jump exec will make: it refuses all else before the jump */
 	if (!f || f->kexec_loaded != 1 || (poweroff && !ctx->conf.kexec_on_poweroff) ||
+	    (rl && strcmp(rl, "shutdown") != 0 && strcmp(rl, "reboot") != 0) ||
 	    !kp_root_exists(&ctx->root, "/etc/runlevels/shutdown/kexec-exec") ||
-	    kp_root_exists(&ctx->root, KP_MARK) ||
-	    !kp_root_exists(&ctx->root, KP_STATE))
+	    kp_root_exists(&ctx->root, KP_MARK) || !kp_root_exists(&ctx->root, KP_STATE))
 		return 0;
 	/* what exec will find: the configured kernel, staged again if it
 	 * changed since (a kernel upgraded before the reboot) */

@@ -195,6 +195,8 @@ void kp_bootpart_mount(struct kp_ctx *ctx);
 /* journal.c. At shutdown (kexec-load's stop): record the jump exec will
  * make, if it will make one. */
 int kp_journal_plan(struct kp_ctx *ctx, bool poweroff);
+/* No jump is planned any more (unloaded by hand). */
+void kp_journal_unplan(struct kp_ctx *ctx);
 /* exec did not jump: record it, so the next boot does not count a failed
  * jump (the disks are read-only by then, mostly: it says so). */
 void kp_journal_refused(struct kp_ctx *ctx);
