@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include "cmdline.h"
@@ -111,8 +112,43 @@ bool kp_journal_needs_marker(const struct kp_facts *f)
 	return !is_x86(f->arch);
 }
 
+/* What the boot record needs of the running kernel: read here, not
+ * through kp_facts, which reads its configuration and the boot loaders
+ * too, in kexec-load's start, while the boot waits. */
+struct running {
+	char *release, *arch, *cmdline;
+	size_t cmdline_len;
+};
+
+static void running_free(struct running *r)
+{
+	free(r->release);
+	free(r->arch);
+	free(r->cmdline);
+}
+
+static int running_read(struct kp_ctx *ctx, struct running *r)
+{
+	struct utsname u;
+
+	memset(r, 0, sizeof(*r));
+	if (kp_read_line(&ctx->root, "/proc/sys/kernel/osrelease", &r->release) < 0)
+		r->release = strdup("");
+	if (kp_read_line(&ctx->root, "/proc/sys/kernel/arch", &r->arch) < 0)
+		r->arch = strdup(uname(&u) == 0 ? u.machine : "");
+	if (kp_read_file(&ctx->root, "/proc/cmdline", 1 << 16, &r->cmdline, &r->cmdline_len) < 0) {
+		r->cmdline = strdup("");
+		r->cmdline_len = 0;
+	}
+	if (!r->release || !r->arch || !r->cmdline) {
+		running_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Did this boot come from a kexec jump? *how says what told. */
-static bool came_by_kexec(struct kp_ctx *ctx, const struct kp_facts *f, const char **how)
+static bool came_by_kexec(struct kp_ctx *ctx, const struct running *f, const char **how)
 {
 	struct kp_cmdline cl;
 	bool marked = false;
@@ -337,7 +373,7 @@ static long count_failure(struct kp_ctx *ctx, const char *plan)
 
 /* Do the running kernel and command line match the plan? NULL when they
  * do, else what differs. */
-static char *mismatch(const struct kp_facts *f, const char *plan)
+static char *mismatch(const struct running *f, const char *plan)
 {
 	char *version = kp_kv_get(plan, '\n', "version"),
 	     *cmdline = kp_kv_get(plan, '\n', "cmdline");
@@ -367,7 +403,7 @@ out:
 
 int kp_journal_boot(struct kp_ctx *ctx)
 {
-	const struct kp_facts *f = kp_facts(ctx);
+	struct running run, *f = &run;
 	char *boots = NULL, *last = NULL, *id = NULL, *plan = NULL, *line = NULL, *all = NULL;
 	char *differs = NULL, *last_id = NULL;
 	const char *how = "firmware", *told = "";
@@ -378,7 +414,7 @@ int kp_journal_boot(struct kp_ctx *ctx)
 	FILE *fp;
 	int err = 0;
 
-	if (!f)
+	if (running_read(ctx, &run) < 0)
 		return -ENOMEM;
 	id = boot_id(ctx);
 	boots = read_var(ctx, KP_BOOTS_NAME);
@@ -480,6 +516,7 @@ out:
 	free(line);
 	free(all);
 	free(differs);
+	running_free(&run);
 	return err;
 }
 
