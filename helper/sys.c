@@ -30,7 +30,6 @@
 #define KEXEC_FILE_NO_INITRAMFS 0x00000004
 #endif
 
-extern char **environ;
 
 static bool dry_run;
 /* how long a command may run: long enough to stage a large initramfs on a
@@ -124,10 +123,14 @@ static int wait_for(pid_t pid, int *status)
 	return r < 0 ? -errno : 0;
 }
 
-/* Run argv (no shell) with the descriptors in keep inherited: -errno, or
- * the exit status (positive). */
+/* Run argv (no shell) with the descriptors in keep inherited, in an
+ * environment of its own: nothing kexec-prep was started with (LD_*,
+ * PATH, TMPDIR, locale, LIBMOUNT_*) reaches kexec(8) or mount(8), which
+ * are given every path they need. -errno, or the exit status (positive). */
 static int spawn(char *const argv[], const int *keep, size_t nkeep)
 {
+	static char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+					  NULL};
 	int status, err = 0;
 	size_t i;
 	pid_t pid;
@@ -136,7 +139,7 @@ static int spawn(char *const argv[], const int *keep, size_t nkeep)
 		if (fcntl(keep[i], F_SETFD, 0) < 0)
 			err = -errno;
 	if (!err)
-		err = -posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+		err = -posix_spawn(&pid, argv[0], NULL, NULL, argv, clean_env);
 	for (i = 0; i < nkeep; i++)
 		fcntl(keep[i], F_SETFD, FD_CLOEXEC);
 	if (err)
