@@ -12,7 +12,8 @@
 #   (SRC/../shared/vendor/openrc, or $OPENRC_VENDOR).
 # The .pc files in the root name the root's own paths, so a meson build
 # finds everything there with PKG_CONFIG_PATH. A root is reused while its
-# inputs are the same; one build at a time (CACHE/stack.lock). Exit 77,
+# inputs are the same; one build of each root at a time, and of what they
+# share (CACHE/ROOT.lock, CACHE/stack.lock). Exit 77,
 # with the reason, when a source is not there.
 set -eu
 
@@ -134,11 +135,17 @@ built() {
 	fi
 }
 built
+# this stack's root, one builder at a time (fd 8); then what the stacks
+# share, the headers and musl's base, one builder at a time (fd 9, always
+# taken second), held only as long as that takes: the stacks' own OpenRC
+# builds run side by side
+exec 8>"$root.lock"
+flock 8
 exec 9>"$cache/stack.lock"
 flock 9
 make_uapi
-built # by whoever held the lock
-rm -rf "$root" "$root.key"
+built # by whoever held the locks
+rm -rf "$root" "$root.key" "$root.tmp"
 if [ "$libc" = musl ]; then
 	base=$cache/musl-base
 	bkey=$( (sed -n '/^musl_base()/,/^}/p' "$0"; ls "$cache/src") | sha256sum | cut -c1-16)
@@ -156,6 +163,7 @@ else
 	mkdir -p "$root.tmp"
 	cargs=
 fi
+flock -u 9
 log "OpenRC $openrc for $libc, into $root"
 w=$cache/work-openrc-$libc-$openrc
 rm -rf "$w"
