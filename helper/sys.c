@@ -30,7 +30,6 @@
 #define KEXEC_FILE_NO_INITRAMFS 0x00000004
 #endif
 
-
 static bool dry_run;
 /* how long a command may run: long enough to stage a large initramfs on a
  * slow disk, short enough that nothing hangs for good */
@@ -129,8 +128,7 @@ static int wait_for(pid_t pid, int *status)
  * are given every path they need. -errno, or the exit status (positive). */
 static int spawn(char *const argv[], const int *keep, size_t nkeep)
 {
-	static char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
-					  NULL};
+	static char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
 	int status, err = 0;
 	size_t i;
 	pid_t pid;
