@@ -667,10 +667,12 @@ static void json_boot(FILE *out, const char *line)
 
 void kp_journal_print_json(struct kp_ctx *ctx, FILE *out, const char *staged_json)
 {
-	char *boots, *b = this_boot(ctx, &boots), *s = read_var(ctx, KP_SUSPENDED_NAME);
-	char *last = boots ? last_boot(boots) : NULL, **lines;
+	char *boots, *b = this_boot(ctx, &boots), *s = read_var(ctx, KP_SUSPENDED_NAME), *last;
 	size_t i, n;
+	/* the history, oldest first: the newest carries the running totals */
+	char **lines = split_lines(boots, &n);
 
+	last = n ? lines[n - 1] : NULL;
 	fprintf(out, "{\"staged\": %s, \"this_boot\": ", staged_json);
 	if (b)
 		json_boot(out, b);
@@ -697,31 +699,32 @@ void kp_journal_print_json(struct kp_ctx *ctx, FILE *out, const char *staged_jso
 	}
 	/* the history, newest first */
 	fputs(", \"boots\": [", out);
-	lines = split_lines(boots, &n);
 	for (i = n; i-- > 0;) {
 		fputs(i + 1 < n ? ", " : "", out);
 		json_boot(out, lines[i]);
 	}
-	free(lines);
 	fputs("]}\n", out);
+	free(lines);
 	free(b);
 	free(s);
-	free(last);
 	free(boots);
 }
 
 void kp_journal_metrics(struct kp_ctx *ctx, bool staged)
 {
-	const char *path = ctx->conf.metrics_file;
-	char *boots = read_var(ctx, KP_BOOTS_NAME), *last = boots ? last_boot(boots) : NULL;
-	char *how = last ? kp_kv_get(last, '\t', "how") : NULL, *secs, *text = NULL, *dir;
-	const char *name;
+	const char *path = ctx->conf.metrics_file, *name;
+	char *boots, *last, *how, *secs, *text = NULL, *dir;
 	size_t len = 0;
 	FILE *fp;
 	int err;
 
+	/* the default: nothing read, nothing written (it runs at every boot
+	 * and every staging) */
 	if (!path || !path[0])
-		goto out;
+		return;
+	boots = read_var(ctx, KP_BOOTS_NAME);
+	last = boots ? last_boot(boots) : NULL;
+	how = last ? kp_kv_get(last, '\t', "how") : NULL;
 	secs = last ? kp_kv_get(last, '\t', "reboot_seconds") : NULL;
 	fp = open_memstream(&text, &len);
 	if (!fp) {
