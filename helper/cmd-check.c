@@ -75,6 +75,10 @@ static int check_target(struct kp_ctx *ctx, int conf_err, struct kp_report *rep)
 			t.ninitrds ? "with " : "without an initramfs", t.initrd_names, t.cmdline);
 	if (err == 0)
 		err = check_loader(ctx, t.kernel.path ? &t : NULL, rep);
+	/* the watchdog across the jump into it (settings that failed to
+	 * load have said why already) */
+	if (err == 0 && conf_err == 0)
+		err = kp_watchdog_check(ctx, t.version ? t.version : "", rep);
 	kp_target_free(&t);
 	return err;
 }

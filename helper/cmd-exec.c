@@ -91,8 +91,8 @@ static int jump(struct kp_ctx *ctx)
 {
 	/* before the lock, which this run makes when it is not there */
 	const char *trace = kp_state_trace(ctx);
-	char *busy;
-	int err, lock;
+	char *busy, *plan;
+	int err, lock, wd;
 
 	kp_bootpart_mount(ctx);
 	/* a staging still running finishes first (the deadline bounds the
@@ -111,12 +111,24 @@ static int jump(struct kp_ctx *ctx)
 			close(lock);
 		return err;
 	}
+	/* the watchdog the shutdown planned, armed last: a jump that does not
+	 * reach the runlevel is reset */
+	plan = kp_journal_planned(ctx);
+	wd = kp_watchdog_arm(ctx, plan);
 	/* the lock is held into the jump */
 	einfo("Jumping into the staged kernel");
 	err = kp_sys_kexec_reboot();
-	if (err < 0)
+	if (err < 0) {
 		eerror("%s: reboot(LINUX_REBOOT_CMD_KEXEC) failed (%s): the staged kernel was not entered",
 		       ctx->applet, strerror(-err));
+		if (wd >= 0) {
+			char *dev = kp_kv_get(plan, '\n', "watchdog");
+
+			kp_sys_watchdog_stop(&ctx->root, dev ? dev : "", wd);
+			free(dev);
+		}
+	}
+	free(plan);
 	return err;
 }
 

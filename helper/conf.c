@@ -14,7 +14,7 @@
 #include "kexec-prep.h"
 #include "shconf.h"
 
-enum kind { STRING, PATH, YESNO, METHOD, FROM, REUSE, SECONDS, SECONDS_OR_NO, COUNT };
+enum kind { STRING, PATH, YESNO, METHOD, FROM, REUSE, SECONDS, SECONDS_OR_NO, COUNT, WATCHDOG };
 
 static const struct setting {
 	const char *name;
@@ -47,6 +47,8 @@ static const struct setting {
 	{"PANIC_TIMEOUT", SECONDS_OR_NO, offsetof(struct kp_conf, panic_timeout), "10", 0, NULL},
 	{"MAX_FAILED_JUMPS", COUNT, offsetof(struct kp_conf, max_failed_jumps), "1", 0, NULL},
 	{"METRICS_FILE", PATH, offsetof(struct kp_conf, metrics_file), "", 0, NULL},
+	{"WATCHDOG", WATCHDOG, offsetof(struct kp_conf, watchdog), "auto", 0, NULL},
+	{"WATCHDOG_TIMEOUT", SECONDS, offsetof(struct kp_conf, watchdog_timeout), "180", 0, NULL},
 };
 
 static bool is_yes(const char *v)
@@ -76,7 +78,8 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 					    [SECONDS] = "a number of seconds from 1 to 3600",
 					    [SECONDS_OR_NO] =
 						    "no or a number of seconds from 1 to 3600",
-					    [COUNT] = "a number from 0 to 100"};
+					    [COUNT] = "a number from 0 to 100",
+					    [WATCHDOG] = "auto, no or a watchdog device (/dev/watchdogN)"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
 	size_t i;
@@ -84,8 +87,12 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 	if (!*v)
 		v = s->def;
 	switch (s->kind) {
+	case WATCHDOG:
+		if (strcmp(v, "auto") != 0 && strcmp(v, "no") != 0 && !kp_watchdog_device_name(v))
+			break;
+		/* fall through */
 	case PATH:
-		if (*v && (*v != '/' || v[strlen(v) - 1] == '/'))
+		if (s->kind == PATH && *v && (*v != '/' || v[strlen(v) - 1] == '/'))
 			break;
 		/* fall through */
 	case STRING:
@@ -226,7 +233,8 @@ void kp_conf_free(struct kp_conf *c)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(settings); i++)
-		if (settings[i].kind == STRING || settings[i].kind == PATH)
+		if (settings[i].kind == STRING || settings[i].kind == PATH ||
+		    settings[i].kind == WATCHDOG)
 			free(*(char **)((char *)c + settings[i].at));
 	memset(c, 0, sizeof(*c));
 }

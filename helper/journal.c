@@ -182,6 +182,31 @@ static void print_time(char *buf, size_t n, long t)
 		snprintf(buf, n, "an unknown time");
 }
 
+/* The watchdog exec arms, when the jump is to be guarded. */
+static void plan_watchdog(struct kp_ctx *ctx, FILE *fp, const char *version)
+{
+	struct kp_watchdog w;
+	char *why = NULL;
+
+	if (kp_watchdog_decide(ctx, version ? version : "", &w, &why) == 1) {
+		put(fp, '\n', "watchdog", w.dev);
+		put(fp, '\n', "watchdog_identity", w.identity);
+		put(fp, '\n', "watchdog_module", w.module);
+		fprintf(fp, "watchdog_timeout=%u\nwatchdog_daemon=%s\n", w.timeout,
+			w.daemon ? "yes" : "no");
+		kp_watchdog_free(&w);
+	} else if (why && strcmp(ctx->conf.watchdog, "no") != 0 &&
+		   !strstr(why, "no hardware watchdog")) {
+		ewarn("%s: the jump is not guarded by a watchdog: %s", ctx->applet, why);
+	}
+	free(why);
+}
+
+char *kp_journal_planned(struct kp_ctx *ctx)
+{
+	return read_var(ctx, KP_PLANNED_NAME);
+}
+
 void kp_journal_unplan(struct kp_ctx *ctx)
 {
 	if (var_exists(ctx, KP_PLANNED_NAME))
@@ -226,6 +251,7 @@ int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 		put(fp, '\n', "kernel", kernel);
 		put(fp, '\n', "version", version);
 		put(fp, '\n', "cmdline", cmdline);
+		plan_watchdog(ctx, fp, version);
 	}
 	if (fp && fclose(fp) != 0 && !err)
 		err = -ENOMEM;
@@ -497,6 +523,7 @@ int kp_journal_boot(struct kp_ctx *ctx)
 		free(from);
 		if (differs)
 			ewarn("%s: %s", ctx->applet, differs);
+		kp_watchdog_after_jump(ctx, plan, id);
 	} else if (!strcmp(how, "failed")) {
 		char *kernel = kp_kv_get(plan, '\n', "kernel"),
 		     *cmdline = kp_kv_get(plan, '\n', "cmdline");
@@ -601,6 +628,12 @@ void kp_journal_print(struct kp_ctx *ctx)
 				      differs ? differs : "?");
 				free(differs);
 			}
+			{
+				char *id = kp_kv_get(b, '\t', "boot");
+
+				kp_watchdog_print(ctx, id);
+				free(id);
+			}
 			free(from);
 			free(fromid);
 			free(secs);
@@ -678,6 +711,13 @@ void kp_journal_print_json(struct kp_ctx *ctx, FILE *out, const char *staged_jso
 		json_boot(out, b);
 	else
 		fputs("null", out);
+	fputs(", \"watchdog\": ", out);
+	{
+		char *id = b ? kp_kv_get(b, '\t', "boot") : NULL;
+
+		kp_watchdog_print_json(ctx, id, out);
+		free(id);
+	}
 	fprintf(out, ", \"jumps\": %ld, \"failed_jumps\": %ld, \"suspended\": ",
 		last ? field_long(last, '\t', "jumps") : 0,
 		last ? field_long(last, '\t', "failed") : 0);

@@ -59,6 +59,8 @@ struct kp_conf {
 	bool stage_in_background;  /* load --background returns at once */
 	unsigned max_failed_jumps; /* in a row, before kexec is suspended; 0: never */
 	char *metrics_file;	   /* node_exporter's textfile format; "" none */
+	char *watchdog;		   /* "auto", "no" or /dev/watchdogN */
+	unsigned watchdog_timeout; /* seconds it is armed for across the jump */
 	enum kp_method method;
 };
 
@@ -204,6 +206,8 @@ void kp_journal_refused(struct kp_ctx *ctx);
  * a planned jump that did not come up counts, and suspends kexec at
  * MAX_FAILED_JUMPS in a row. */
 int kp_journal_boot(struct kp_ctx *ctx);
+/* The plan the shutdown recorded (the caller's), or NULL. */
+char *kp_journal_planned(struct kp_ctx *ctx);
 /* Why kexec is suspended (owned by the caller), or NULL when it is not. */
 char *kp_journal_suspended(struct kp_ctx *ctx);
 const char *kp_journal_resume_hint(void);
@@ -216,6 +220,39 @@ void kp_journal_print(struct kp_ctx *ctx);
 void kp_journal_print_json(struct kp_ctx *ctx, FILE *out, const char *staged_json);
 /* METRICS_FILE, when set, rewritten atomically. */
 void kp_journal_metrics(struct kp_ctx *ctx, bool staged);
+
+/* watchdog.c: the hardware watchdog armed across the jump. */
+struct kp_watchdog {
+	char dev[32];	  /* /dev/watchdogN */
+	char *name;	  /* watchdogN */
+	char *identity;	  /* as sysfs says it: "i6300ESB timer" */
+	char *module;	  /* its driver's module, "" when sysfs does not say */
+	unsigned timeout; /* WATCHDOG_TIMEOUT, within the device's limits */
+	bool nowayout;	  /* once started, it cannot be stopped */
+	bool daemon;	  /* a watchdog service is in a runlevel */
+	/* the running kernel's watchdog.stop_on_reboot: 0 keeps watchdogs
+	 * running through a reboot, the jump too; 1 stops them; -1 each
+	 * driver says; -2 a kernel without it */
+	int keeps;
+};
+/* "watchdogN" for /dev/watchdogN (/dev/watchdog is watchdog0), NULL when
+ * path is no watchdog device's. */
+const char *kp_watchdog_device_name(const char *path);
+/* Is the jump into the kernel of this version guarded? 1: w filled (free
+ * it); 0: not, *why (the caller's) says why; -errno: WATCHDOG names no
+ * device (*why says so), or out of memory. */
+int kp_watchdog_decide(struct kp_ctx *ctx, const char *version, struct kp_watchdog *w, char **why);
+void kp_watchdog_free(struct kp_watchdog *w);
+int kp_watchdog_check(struct kp_ctx *ctx, const char *version, struct kp_report *rep);
+/* exec: arm what the plan names; the descriptor (held into the jump, for
+ * kp_sys_watchdog_stop when the jump fails), or -1 when none is armed. */
+int kp_watchdog_arm(struct kp_ctx *ctx, const char *plan);
+/* At boot, after a planned jump that armed one: stop it once OpenRC has
+ * reached the runlevel (in a process of its own while it starts). */
+void kp_watchdog_after_jump(struct kp_ctx *ctx, const char *plan, const char *boot);
+/* status: what became of it in this boot (boot: its id). */
+void kp_watchdog_print(struct kp_ctx *ctx, const char *boot);
+void kp_watchdog_print_json(struct kp_ctx *ctx, const char *boot, FILE *out);
 
 /* runlevel.c: 1 when the machine is going down, else 0; *why (owned by
  * the caller) says how that was told. */

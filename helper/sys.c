@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/reboot.h>
+#include <linux/watchdog.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -552,6 +555,57 @@ int kp_sys_state_remove(const struct kp_root *r, const char *dir, const char *na
 		err = -errno;
 	close(dfd);
 	return err;
+}
+
+int kp_sys_watchdog_arm(const struct kp_root *r, const char *dev, unsigned *timeout)
+{
+	int fd, t = (int)*timeout, err;
+
+	if (dry_run) {
+		printf("dry-run: arm %s: WDIOC_SETTIMEOUT %u, WDIOC_KEEPALIVE, held open into the jump\n",
+		       dev, *timeout);
+		return INT_MAX;
+	}
+	fd = kp_root_openat(r, dev, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	/* opening it started it; a device whose timeout is fixed keeps its own */
+	if (ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && t > 0)
+		*timeout = (unsigned)t;
+	else if (ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
+		*timeout = (unsigned)t;
+	if (ioctl(fd, WDIOC_KEEPALIVE, 0) < 0 && write(fd, "\0", 1) < 0) {
+		err = -errno;
+		kp_sys_watchdog_stop(r, dev, fd);
+		return err;
+	}
+	return fd;
+}
+
+int kp_sys_watchdog_stop(const struct kp_root *r, const char *dev, int fd)
+{
+	int err = 0;
+
+	if (dry_run) {
+		printf("dry-run: stop %s: write 'V', close\n", dev);
+		return 0;
+	}
+	if (fd < 0)
+		fd = kp_root_openat(r, dev, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	if (write(fd, "V", 1) != 1)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+int kp_sys_modprobe(const char *module)
+{
+	char *argv[] = {"/sbin/modprobe", "-q", "--", (char *)module, NULL};
+
+	return run(argv, argv, NULL, 0);
 }
 
 int kp_sys_kexec_reboot(void)

@@ -87,6 +87,15 @@ int kp_sys_state_rename(const struct kp_root *r, const char *dir, const char *fr
  * checked as the writes check it (a symlink, or a directory others may
  * write, is refused); none there is no error. */
 int kp_sys_state_remove(const struct kp_root *r, const char *dir, const char *name);
+/* A hardware watchdog (dev, a path under the root): set running for
+ * *timeout seconds (set to what the device took) and kicked once; the
+ * descriptor, held into the jump. */
+int kp_sys_watchdog_arm(const struct kp_root *r, const char *dev, unsigned *timeout);
+/* Stop it with the magic close ('V', then close): fd, or dev opened first
+ * when fd < 0 (-EBUSY: another process, a watchdog daemon, holds it). */
+int kp_sys_watchdog_stop(const struct kp_root *r, const char *dev, int fd);
+/* modprobe(8) a module by name. */
+int kp_sys_modprobe(const char *module);
 /* sync(), then reboot(LINUX_REBOOT_CMD_KEXEC): returns only when the jump
  * did not happen. */
 int kp_sys_kexec_reboot(void);
