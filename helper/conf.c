@@ -70,16 +70,16 @@ static int set(struct kp_ctx *ctx, const struct setting *s, const char *from, co
 					    [KP_FROM_ENTRY] = "entry",
 					    [KP_FROM_RUNNING] = "running",
 					    [KP_FROM_NONE] = "none"};
-	static const char *const wants[] = {[PATH] = "an absolute path to a file, or empty",
-					    [YESNO] = "yes or no",
-					    [METHOD] = "auto, file or kexec-tools",
-					    [FROM] = "auto, entry, running or none",
-					    [REUSE] = "yes or no",
-					    [SECONDS] = "a number of seconds from 1 to 3600",
-					    [SECONDS_OR_NO] =
-						    "no or a number of seconds from 1 to 3600",
-					    [COUNT] = "a number from 0 to 100",
-					    [WATCHDOG] = "auto, no or a watchdog device (/dev/watchdogN)"};
+	static const char *const wants[] = {
+		[PATH] = "an absolute path to a file, or empty",
+		[YESNO] = "yes or no",
+		[METHOD] = "auto, file or kexec-tools",
+		[FROM] = "auto, entry, running or none",
+		[REUSE] = "yes or no",
+		[SECONDS] = "a number of seconds from 1 to 3600",
+		[SECONDS_OR_NO] = "no or a number of seconds from 1 to 3600",
+		[COUNT] = "a number from 0 to 100",
+		[WATCHDOG] = "auto, no or a watchdog device (/dev/watchdogN)"};
 	void *dst = (char *)&ctx->conf + s->at;
 	char *str;
 	size_t i;

@@ -207,6 +207,11 @@ char *kp_journal_planned(struct kp_ctx *ctx)
 	return read_var(ctx, KP_PLANNED_NAME);
 }
 
+void kp_journal_came_up(struct kp_ctx *ctx)
+{
+	kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_PLANNED_NAME);
+}
+
 void kp_journal_unplan(struct kp_ctx *ctx)
 {
 	if (var_exists(ctx, KP_PLANNED_NAME))
@@ -512,7 +517,14 @@ int kp_journal_boot(struct kp_ctx *ctx)
 		ewarn("%s: cannot record how this boot came about in %s (%s): %s", ctx->applet,
 		      var_path(KP_BOOTS_NAME), strerror(-err), var_dir_rule);
 	if (plan) {
-		kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_PLANNED_NAME);
+		/* a jump the watchdog guards has come up once it is stopped, at
+		 * the runlevel: until then the plan stays, and a reset before
+		 * it counts as a failed jump at the next boot (watchdog.c) */
+		char *wd = strcmp(how, "jump") == 0 ? kp_kv_get(plan, '\n', "watchdog") : NULL;
+
+		if (!wd)
+			kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_PLANNED_NAME);
+		free(wd);
 		kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_REFUSED_NAME);
 	}
 	if (!strcmp(how, "jump")) {

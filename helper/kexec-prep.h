@@ -206,6 +206,9 @@ void kp_journal_refused(struct kp_ctx *ctx);
  * a planned jump that did not come up counts, and suspends kexec at
  * MAX_FAILED_JUMPS in a row. */
 int kp_journal_boot(struct kp_ctx *ctx);
+/* The jump guarded by a watchdog has come up (it is stopped): its plan is
+ * done with. Until then a reset counts as a failed jump. */
+void kp_journal_came_up(struct kp_ctx *ctx);
 /* The plan the shutdown recorded (the caller's), or NULL. */
 char *kp_journal_planned(struct kp_ctx *ctx);
 /* Why kexec is suspended (owned by the caller), or NULL when it is not. */

@@ -15,6 +15,7 @@
  * reboot notifiers, and the watchdog core stops every device whose driver
  * asked for that (watchdog_stop_on_reboot(): i6300esb, iTCO_wdt and most
  * others) unless the kernel runs with watchdog.stop_on_reboot=0. */
+#include <dirent.h>
 #include <einfo.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,22 +73,50 @@ static long attr_long(struct kp_ctx *ctx, const char *name, const char *what, lo
 	return n;
 }
 
-/* The driver's module, as sysfs names it (built-in drivers of most buses
- * have the link too); "" when it does not say. */
-static char *driver_module(struct kp_ctx *ctx, const char *name)
+/* The module at the end of a "module" link under the root, or NULL. */
+static char *module_link(struct kp_ctx *ctx, const char *rel)
 {
-	char rel[96], *path, link[256], *base;
-	ssize_t n;
+	char *path = kp_root_host_path(&ctx->root, rel), link[256], *base;
+	ssize_t n = path ? readlink(path, link, sizeof(link) - 1) : -1;
 
-	snprintf(rel, sizeof(rel), WD_CLASS "/%s/device/driver/module", name);
-	path = kp_root_host_path(&ctx->root, rel);
-	n = path ? readlink(path, link, sizeof(link) - 1) : -1;
 	free(path);
 	if (n <= 0)
-		return strdup("");
+		return NULL;
 	link[n] = '\0';
 	base = strrchr(link, '/');
 	return strdup(base ? base + 1 : link);
+}
+
+/* The driver's module, as sysfs names it (built-in drivers of most buses
+ * have the link too): through the device, when the driver gave its
+ * watchdog one; else the driver named as the watchdog's identity, on any
+ * bus (i6300esb gives no parent, and its driver's name is its identity).
+ * "" when sysfs does not say. */
+static char *driver_module(struct kp_ctx *ctx, const char *name, const char *identity)
+{
+	char rel[96], *bus, *mod;
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(rel, sizeof(rel), WD_CLASS "/%s/device/driver/module", name);
+	mod = module_link(ctx, rel);
+	if (mod || strchr(identity, '/'))
+		return mod ? mod : strdup("");
+	bus = kp_root_host_path(&ctx->root, "/sys/bus");
+	dir = bus ? opendir(bus) : NULL;
+	while (dir && !mod && (d = readdir(dir))) {
+		char *link;
+
+		if (d->d_name[0] == '.')
+			continue;
+		link = kp_strdupf("/sys/bus/%s/drivers/%s/module", d->d_name, identity);
+		mod = link ? module_link(ctx, link) : NULL;
+		free(link);
+	}
+	if (dir)
+		closedir(dir);
+	free(bus);
+	return mod ? mod : strdup("");
 }
 
 void kp_watchdog_free(struct kp_watchdog *w)
@@ -114,7 +143,7 @@ static int fill(struct kp_ctx *ctx, const char *name, struct kp_watchdog *w)
 	if (!w->identity)
 		return -ENOENT;
 	w->name = strdup(name);
-	w->module = driver_module(ctx, name);
+	w->module = driver_module(ctx, name, w->identity);
 	if (!w->name || !w->module) {
 		kp_watchdog_free(w);
 		return -ENOMEM;
@@ -126,8 +155,8 @@ static int fill(struct kp_ctx *ctx, const char *name, struct kp_watchdog *w)
 	{
 		char *v;
 
-		if (kp_read_line(&ctx->root, "/sys/module/watchdog/parameters/stop_on_reboot", &v) ==
-		    0) {
+		if (kp_read_line(&ctx->root, "/sys/module/watchdog/parameters/stop_on_reboot",
+				 &v) == 0) {
 			w->keeps = !strcmp(v, "0") ? 0 : !strcmp(v, "1") ? 1 : -1;
 			free(v);
 		}
@@ -237,8 +266,7 @@ static bool index_has(struct kp_ctx *ctx, const char *version, const char *index
 
 /* Can the kernel of this version stop it after the jump? NULL when it
  * can, else why not. */
-static char *why_not_stoppable(struct kp_ctx *ctx, const struct kp_watchdog *w,
-			       const char *version)
+static char *why_not_stoppable(struct kp_ctx *ctx, const struct kp_watchdog *w, const char *version)
 {
 	const struct kp_facts *f = kp_facts(ctx);
 	bool same = f && version[0] && !strcmp(version, f->release);
@@ -284,16 +312,15 @@ int kp_watchdog_check(struct kp_ctx *ctx, const char *version, struct kp_report 
 	if (got == -ENOMEM)
 		return got;
 	if (got < 0)
-		err = kp_report_add(rep, "watchdog", KP_FAIL, strdup("correct WATCHDOG in " KP_CONFD),
-				    "%s", why);
+		err = kp_report_add(rep, "watchdog", KP_FAIL,
+				    strdup("correct WATCHDOG in " KP_CONFD), "%s", why);
 	else if (got == 0 && !strcmp(ctx->conf.watchdog, "no"))
 		err = kp_report_add(rep, "watchdog", KP_OK, NULL,
 				    "WATCHDOG=no: no watchdog is armed across the jump");
 	else if (got == 0 && strstr(why, "no hardware watchdog"))
 		err = kp_report_add(
 			rep, "watchdog", KP_OK, NULL,
-			"%s: a jump that hangs stays hung until someone resets the machine",
-			why);
+			"%s: a jump that hangs stays hung until someone resets the machine", why);
 	else if (got == 0)
 		err = kp_report_add(
 			rep, "watchdog", KP_WARN,
@@ -303,18 +330,18 @@ int kp_watchdog_check(struct kp_ctx *ctx, const char *version, struct kp_report 
 		err = kp_report_add(
 			rep, "watchdog", KP_WARN,
 			strdup("add watchdog.stop_on_reboot=0 to the kernel command line the boot loader gives (and so to the staged one)"),
-			"%s (%s) is armed for %u s at the jump, but this kernel %s: most drivers (%s among them, if it is like i6300esb and iTCO_wdt) have it stopped at every reboot, the jump included, and then nothing guards the jump",
+			"%s (%s) is armed for %u s at the jump, but this kernel %s, and most drivers (i6300esb and iTCO_wdt among them) have their watchdog stopped at every reboot, the jump included: then nothing guards the jump",
 			w.dev, w.identity, w.timeout,
 			w.keeps == 1 ? "runs with watchdog.stop_on_reboot=1"
-				     : "leaves stop_on_reboot to each driver",
-			w.module[0] ? w.module : "its driver");
+				     : "leaves stop_on_reboot to each driver");
 	else
 		err = kp_report_add(
 			rep, "watchdog", KP_OK, NULL,
 			"%s (%s) is armed for %u s at the jump, and kept running through it (watchdog.stop_on_reboot=0); after it, kexec-load %s once OpenRC has reached the runlevel",
 			w.dev, w.identity, w.timeout,
-			w.daemon ? "leaves it to the watchdog daemon (or stops it, when none holds it)"
-				 : "stops it");
+			w.daemon
+				? "leaves it to the watchdog daemon (or stops it, when none holds it)"
+				: "stops it");
 	if (got == 1)
 		kp_watchdog_free(&w);
 	free(why);
@@ -446,10 +473,19 @@ static void stop_now(struct kp_ctx *ctx, const char *plan, const char *boot)
 	if (!strcmp(how, "stopped") || !strcmp(how, "daemon"))
 		einfo("The watchdog armed across the jump (%s, %s) is %s, %.1f s into this boot",
 		      dev, identity, outcome_words(how), up);
+	else if (!strcmp(how, "missing"))
+		eerror("%s: the watchdog armed across the jump (%s) has no device in this boot (its driver, %s, did not load): it resets the machine within %s s of the jump, and the next boot counts a failed jump",
+		       ctx->applet, identity, module && module[0] ? module : "unknown",
+		       secs ? secs : "?");
+	else if (!strcmp(how, "failed"))
+		eerror("%s: cannot stop the watchdog armed across the jump (%s, %s): %s: it resets the machine within %s s of the jump, and the next boot counts a failed jump",
+		       ctx->applet, dev, identity, strerror(-err), secs ? secs : "?");
 	else
-		eerror("%s: the watchdog armed across the jump (%s, %s) is %s%s%s, within %s s of the jump",
-		       ctx->applet, dev, identity, outcome_words(how), err < 0 ? ": " : "",
-		       err < 0 ? strerror(-err) : "", secs ? secs : "?");
+		ewarn("%s: the watchdog armed across the jump (%s, %s) cannot be stopped (nowayout), and no watchdog daemon holds it: it resets the machine within %s s unless one takes it over",
+		      ctx->applet, dev, identity, secs ? secs : "?");
+	/* it will not reset the machine: the jump has come up */
+	if (strcmp(how, "missing") != 0 && strcmp(how, "failed") != 0)
+		kp_journal_came_up(ctx);
 	text = kp_strdupf("boot=%s\nhow=%s\ndevice=%s\nidentity=%s\nuptime=%.1f\n", boot, how, dev,
 			  identity, up);
 	if (text)

@@ -15,8 +15,8 @@ vm_image() { # build (or reuse) the image; one builder at a time
 }
 
 # vm_boot IMG LOG TIMEOUT CMDLINE_EXTRA [QEMU_ARGS...]: boot from the cloud
-# kernel; every console line is stamped with the host's clock (the guest's
-# restarts at every boot). Returns QEMU's status (124 when time ran out).
+# kernel (or vm_kernel, with vm_initrd when set); every console line is
+# stamped with the host's clock (the guest's restarts at every boot). Returns QEMU's status (124 when time ran out).
 vm_boot() {
 	img=$1 log=$2 limit=$3 extra=$4
 	shift 4
@@ -34,7 +34,7 @@ vm_boot() {
 		fi
 		timeout --kill-after=10 "$limit" "$@" -accel tcg -m 1024 -smp 1 \
 			-nodefaults -display none -serial stdio -monitor none \
-			-kernel "$out/vmlinuz-cloud" \
+			-kernel "${vm_kernel:-$out/vmlinuz-cloud}" ${vm_initrd:+-initrd "$vm_initrd"} \
 			-append "root=/dev/nvme0n1 rw console=$console devtmpfs.mount=1 panic=-1 $extra" \
 			-drive "file=$img,format=raw,if=none,id=d0" -device nvme,drive=d0,serial=vmtest \
 			</dev/null 2>&1

@@ -164,12 +164,16 @@ for p in cloud std; do
 done
 echo "$std_ver" >"$root/boot/vmtest-std-version"
 cp "$x/cloud/boot/vmlinuz-$cloud_ver" "$out/vmlinuz-cloud"
+# the standard kernel, for the scenarios QEMU boots it in (with the
+# initramfs, made below): the cloud kernel has no watchdog drivers
+cp "$x/std/boot/vmlinuz-$std_ver" "$out/vmlinuz-std"
 if [ "$arch" = aarch64 ]; then
 	# as Alpine installs its arm64 kernels (make zinstall): a gzip-compressed Image
 	gzip -9n <"$x/std/boot/vmlinuz-$std_ver" >"$root/boot/vmlinuz-$std_ver"
 fi
 depmod -b "$x/std" "$std_ver"
-for m in nvme ext4 crc32c_generic; do
+# and the watchdog scenario's i6300esb (with the watchdog core)
+for m in nvme ext4 crc32c_generic i6300esb; do
 	modprobe -d "$x/std" -S "$std_ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
 	rel=${ko#"$x/std/"}
@@ -188,6 +192,7 @@ rm -rf "${ird:?}/lib/modules/$cloud_ver"
 cp "$src/tests/vm/initramfs-init" "$ird/init"
 chmod 755 "$ird/init"
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$root/boot/initramfs-vmtest"
+cp "$root/boot/initramfs-vmtest" "$out/initramfs-std"
 
 # the suite's guest files, then the project itself
 cp -a "$src/tests/vm/guest/." "$root/"

@@ -55,17 +55,29 @@ case $name in
 *openrc-init) args="$args init=/sbin/openrc-init" ;;
 extlinux) args="$args BOOT_IMAGE=vmlinuz-$cloud" ;; # what syslinux passes
 esac
-# suspend: four runs of QEMU on the same disk, each firmware reboot ending
-# one (-no-reboot); their consoles, one after the other, are the log
+# suspend, watchdog: runs of QEMU on the same disk, each firmware reboot
+# ending one (-no-reboot); their consoles, one after the other, are the
+# log, each run's end stamped there too
 runs=1
 [ "$guest" != suspend ] || runs=4
+set --
+if [ "$guest" = watchdog ]; then
+	# QEMU's i6300esb, which resets the machine when it runs out, and the
+	# standard kernel, which has its driver (the cloud kernel has none),
+	# told to keep watchdogs running through a reboot, the jump included
+	runs=2
+	vm_kernel=$out/vmlinuz-std vm_initrd=$out/initramfs-std
+	args="$args watchdog.stop_on_reboot=0"
+	set -- -device i6300esb -action watchdog=reset
+fi
 status=0
 run=1
 all=$log
 : >"$all"
 while [ "$run" -le "$runs" ] && [ "$status" = 0 ]; do
-	vm_boot "$img" "$all.$run" 300 "$args" -no-reboot || status=$?
+	vm_boot "$img" "$all.$run" 300 "$args" -no-reboot "$@" || status=$?
 	cat "$all.$run" >>"$all"
+	echo "$(date +%s.%N) VMHOST run $run ended: QEMU exit status $status" >>"$all"
 	rm -f "$all.$run" "$all.$run.rc"
 	run=$((run + 1))
 done
@@ -200,6 +212,33 @@ suspend | arm64-suspend)
 	for c in record-firmware record-firmware-json metrics-firmware; do
 		expect_check "$c"
 	done
+	expect_console "reboot: Power down" ;;
+watchdog)
+	# 1: booted through the firmware with i6300esb's driver loaded, kexec
+	# stages the standard kernel; the reboot arms the watchdog and jumps
+	# into 2, whose kexec-load stops it once the runlevel is reached; 2 is
+	# still up when its clock reaches twice the timeout, stages a kernel
+	# whose init hangs, and jumps into 3 with the watchdog armed again; 3
+	# hangs until the watchdog resets the machine (QEMU left: -no-reboot);
+	# 4 came through the firmware: the failed jump found, kexec suspended
+	[ "$(boots)" = 4 ] || fail "expected 4 kernel boots in 2 QEMU runs, saw $(boots)"
+	for c in watchdog-kept watchdog-check watchdog-stopped watchdog-status watchdog-json \
+		watchdog-inactive watchdog-still-up watchdog-suspended watchdog-suspended-json; do
+		expect_check "$c"
+	done
+	[ "$(grep -c "Watchdog /dev/watchdog0 (i6300ESB timer) armed for 30 s" "$log")" = 2 ] ||
+		fail "the watchdog was not armed at both jumps"
+	expect_console "The watchdog armed across the jump (/dev/watchdog0, i6300ESB timer) is stopped once OpenRC had reached the runlevel"
+	expect_console "VMTEST boot=2 kernel=$std scenario=watchdog"
+	expect_console "VMTEST hang: init sleeps for good"
+	expect_console "VMHOST run 1 ended: QEMU exit status 0"
+	# the hung boot ended when the watchdog ran out, 30 s after it was
+	# armed, not before, and not at the test's time limit
+	armed=$(vm_when "$log" "armed for 30 s" "$(vm_when "$log" "VMTEST hang-next now")")
+	ended=$(vm_when "$log" "VMHOST run 1 ended")
+	awk -v a="${armed:-0}" -v e="${ended:-0}" 'BEGIN { exit !(a > 0 && e - a >= 29 && e - a < 90) }' ||
+		fail "the hung boot did not end 30 s after the watchdog was armed (armed at ${armed:-never}, ended at ${ended:-never})"
+	expect_console "did not come up (1 in a row): this boot came through the firmware"
 	expect_console "reboot: Power down" ;;
 stop-first | arm64-stop-first)
 	expect_firmware_reboot
