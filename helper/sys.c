@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -557,6 +556,13 @@ int kp_sys_state_remove(const struct kp_root *r, const char *dir, const char *na
 	return err;
 }
 
+/* ioctl(2) through syscall(2): glibc declares the request unsigned long,
+ * musl int, and the watchdog's requests do not fit an int */
+static long wd_ioctl(int fd, unsigned long request, void *arg)
+{
+	return syscall(SYS_ioctl, fd, request, arg);
+}
+
 int kp_sys_watchdog_arm(const struct kp_root *r, const char *dev, unsigned *timeout)
 {
 	int fd, t = (int)*timeout, err;
@@ -570,11 +576,11 @@ int kp_sys_watchdog_arm(const struct kp_root *r, const char *dev, unsigned *time
 	if (fd < 0)
 		return fd;
 	/* opening it started it; a device whose timeout is fixed keeps its own */
-	if (ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && t > 0)
+	if (wd_ioctl(fd, WDIOC_SETTIMEOUT, &t) == 0 && t > 0)
 		*timeout = (unsigned)t;
-	else if (ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
+	else if (wd_ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
 		*timeout = (unsigned)t;
-	if (ioctl(fd, WDIOC_KEEPALIVE, 0) < 0 && write(fd, "\0", 1) < 0) {
+	if (wd_ioctl(fd, WDIOC_KEEPALIVE, NULL) < 0 && write(fd, "\0", 1) < 0) {
 		err = -errno;
 		kp_sys_watchdog_stop(r, dev, fd);
 		return err;
