@@ -88,7 +88,8 @@ fetch() {
 # --- freshness ----------------------------------------------------------------
 inputs_hash() {
 	(cd "$src" && find base helper sysctl-check init.d conf.d tests/vm tests/sysfail.c meson.build meson_options.txt \
-		-type f ! -name '*.img' | sort | xargs sha256sum; ls "$debs"; echo "$arch") | sha256sum | cut -c1-16
+		-type f ! -name '*.img' | sort | xargs sha256sum; ls "$debs"; echo "$arch"
+		ls /usr/sbin/dropbear /usr/bin/python3.11 2>/dev/null) | sha256sum | cut -c1-16
 }
 
 fetch
@@ -180,6 +181,14 @@ done | sort -u | while read -r ko; do
 	mkdir -p "$root/$(dirname "$rel")"
 	cp "$ko" "$root/$rel"
 done
+# the ansible scenario's network card (virtio-net: modules in the cloud kernel)
+depmod -b "$x/cloud" "$cloud_ver"
+modprobe -d "$x/cloud" -S "$cloud_ver" --show-depends virtio_net | awk '$1 == "insmod" { print $2 }' |
+	while read -r ko; do
+		rel=${ko#"$x/cloud/"}
+		mkdir -p "$root/$(dirname "$rel")"
+		cp "$ko" "$root/$rel"
+	done
 depmod -b "$root" "$cloud_ver"
 depmod -b "$root" "$std_ver"
 
@@ -262,6 +271,22 @@ meson install -C "$out/build" --destdir "$root" --quiet >/dev/null
 printf '\n# VM suite: the cloud kernel needs no initramfs\nINITRD="none"\n' \
 	>>"$root/etc/conf.d/kexec-load"
 [ "$arch" = x86_64 ] || sed -i 's/ttyS0/ttyAMA0/g' "$root/etc/inittab" "$root/etc/inittab.sysvinit"
+
+# The ansible scenario's remote end, in the x86_64 Debian guest when this
+# machine has them (else that scenario skips): dropbear, and python3 with
+# its standard library (not its tests, Tk or IDLE), as Ansible's modules
+# need it; their libraries come with everyone's, below.
+if [ "$arch-$userland" = x86_64-debian ] && [ -x /usr/sbin/dropbear ] && [ -x /usr/bin/python3.11 ]; then
+	cp /usr/sbin/dropbear "$root/usr/sbin/dropbear"
+	cp /usr/bin/python3.11 "$root/usr/bin/python3.11"
+	ln -s python3.11 "$root/usr/bin/python3"
+	mkdir -p "$root/usr/lib" "$root/etc/dropbear"
+	tar -C /usr/lib -cf - --exclude=python3.11/test --exclude=python3.11/idlelib \
+		--exclude=python3.11/tkinter --exclude=python3.11/turtledemo --exclude=python3.11/lib2to3 \
+		--exclude=python3.11/ensurepip --exclude=python3.11/pydoc_data \
+		--exclude='python3.11/config-3.11-*' --exclude=python3.11/site-packages \
+		--exclude=python3.11/dist-packages python3.11 | tar -C "$root/usr/lib" -xf -
+fi
 
 # shared libraries: every NEEDED of every binary, from the sysroot, where
 # the guest's loader looks for them

@@ -59,7 +59,9 @@ esac
 # ending one (-no-reboot); their consoles, one after the other, are the
 # log, each run's end stamped there too
 runs=1
+limit=300
 [ "$guest" != suspend ] || runs=4
+[ "$guest" != ansible ] || limit=600
 set --
 if [ "$guest" = watchdog ]; then
 	# QEMU's i6300esb, which resets the machine when it runs out, and the
@@ -70,12 +72,53 @@ if [ "$guest" = watchdog ]; then
 	args="$args watchdog.stop_on_reboot=0"
 	set -- -device i6300esb -action watchdog=reset
 fi
+if [ "$guest" = ansible ]; then
+	# contrib/ansible's playbook, run here against the guest over SSH (QEMU's
+	# user network, a port of this machine's loopback forwarded to its 22)
+	for c in ansible-playbook ssh ssh-keygen; do
+		command -v "$c" >/dev/null || { echo "scenario ansible: SKIP: no $c here (tools/setup installs ansible-core and openssh-client)"; exit 77; }
+	done
+	[ -x /usr/sbin/dropbear ] && [ -x /usr/bin/python3.11 ] ||
+		{ echo "scenario ansible: SKIP: the guest gets dropbear and python3 from this machine, which has neither dropbear-bin nor python3.11"; exit 77; }
+	work=$out/ansible
+	rm -rf "$work"
+	mkdir -p "$work"
+	ssh-keygen -q -t ed25519 -N '' -f "$work/key"
+	{
+		echo "mkdir /root/.ssh"
+		echo "sif /root/.ssh mode 040700"
+		echo "write $work/key.pub /root/.ssh/authorized_keys"
+		echo "sif /root/.ssh/authorized_keys mode 0100600"
+	} | debugfs -w -f - "$img" >/dev/null 2>&1
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	echo "vm ansible_host=127.0.0.1 ansible_port=$port ansible_user=root ansible_ssh_private_key_file=$work/key ansible_python_interpreter=/usr/bin/python3" >"$work/inventory"
+	set -- -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0
+	ssh_opts="-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $work/key -p $port"
+	# the driver: once the guest's sshd answers, the playbook; then off
+	# (unstaged first: busybox's poweroff would jump)
+	(
+		i=0
+		# shellcheck disable=SC2086 # options
+		until ssh $ssh_opts root@127.0.0.1 true 2>/dev/null; do
+			i=$((i + 1))
+			[ "$i" -lt 120 ] || exit 1
+			sleep 2
+		done
+		rc=0
+		HOME=$work ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PIPELINING=True ANSIBLE_NOCOLOR=1 \
+			ANSIBLE_LOCAL_TEMP=$work/tmp ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no" \
+			ansible-playbook -i "$work/inventory" "$src/contrib/ansible/kexec-reboot.yml" >"$work/playbook.log" 2>&1 || rc=$?
+		echo "$rc" >"$work/playbook.rc"
+		# shellcheck disable=SC2086
+		ssh $ssh_opts root@127.0.0.1 'rc-service kexec-load stop >/dev/null 2>&1; poweroff' </dev/null >/dev/null 2>&1
+	) &
+fi
 status=0
 run=1
 all=$log
 : >"$all"
 while [ "$run" -le "$runs" ] && [ "$status" = 0 ]; do
-	vm_boot "$img" "$all.$run" 300 "$args" -no-reboot "$@" || status=$?
+	vm_boot "$img" "$all.$run" "$limit" "$args" -no-reboot "$@" || status=$?
 	cat "$all.$run" >>"$all"
 	echo "$(date +%s.%N) VMHOST run $run ended: QEMU exit status $status" >>"$all"
 	rm -f "$all.$run" "$all.$run.rc"
@@ -123,7 +166,7 @@ expect_check() {
 	! has "VMTEST check $1 FAIL" || fail "the guest's check '$1' failed"
 }
 
-[ "$status" != 124 ] || fail "timed out after 300 s: something hung"
+[ "$status" != 124 ] || fail "timed out after $limit s: something hung"
 case $verdict in *suspend) ;; *) ! has "Kernel panic" || fail "the kernel panicked" ;; esac
 if [ "$userland" = alpine ]; then
 	# the userland was the musl stack's, on every boot
@@ -213,6 +256,17 @@ suspend | arm64-suspend)
 		expect_check "$c"
 	done
 	expect_console "reboot: Power down" ;;
+ansible)
+	# contrib/ansible's playbook passed: the gate, the reboot module, the
+	# post-check that the boot came through the jump into what was staged
+	expect_jump "$cloud"
+	wait
+	if [ "$(cat "$work/playbook.rc" 2>/dev/null)" != 0 ] ||
+		! grep -qE '^vm +: ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=0' "$work/playbook.log"; then
+		fail "ansible-playbook did not pass (status $(cat "$work/playbook.rc" 2>/dev/null || echo none)):"
+		cat "$work/playbook.log" 2>/dev/null
+	fi
+	grep -q "vm jumped into $cloud in " "$work/playbook.log" || fail "the playbook's post-check did not see the jump into $cloud" ;;
 watchdog)
 	# 1: booted through the firmware with i6300esb's driver loaded, kexec
 	# stages the standard kernel; the reboot arms the watchdog and jumps
