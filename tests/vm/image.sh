@@ -172,23 +172,22 @@ if [ "$arch" = aarch64 ]; then
 	# as Alpine installs its arm64 kernels (make zinstall): a gzip-compressed Image
 	gzip -9n <"$x/std/boot/vmlinuz-$std_ver" >"$root/boot/vmlinuz-$std_ver"
 fi
-depmod -b "$x/std" "$std_ver"
-# and the watchdog scenario's i6300esb (with the watchdog core)
-for m in nvme ext4 crc32c_generic i6300esb; do
-	modprobe -d "$x/std" -S "$std_ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-done | sort -u | while read -r ko; do
-	rel=${ko#"$x/std/"}
-	mkdir -p "$root/$(dirname "$rel")"
-	cp "$ko" "$root/$rel"
-done
-# the ansible scenario's network card (virtio-net: modules in the cloud kernel)
-depmod -b "$x/cloud" "$cloud_ver"
-modprobe -d "$x/cloud" -S "$cloud_ver" --show-depends virtio_net | awk '$1 == "insmod" { print $2 }' |
-	while read -r ko; do
-		rel=${ko#"$x/cloud/"}
+copy_modules() { # copy_modules cloud|std VERSION MODULE...: with what they depend on
+	p=$1 ver=$2
+	shift 2
+	depmod -b "$x/$p" "$ver"
+	for m; do
+		modprobe -d "$x/$p" -S "$ver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	done | sort -u | while read -r ko; do
+		rel=${ko#"$x/$p/"}
 		mkdir -p "$root/$(dirname "$rel")"
 		cp "$ko" "$root/$rel"
 	done
+}
+# the root's (the watchdog scenario's i6300esb, the watchdog core with it)
+copy_modules std "$std_ver" nvme ext4 crc32c_generic i6300esb
+# the ansible scenario's network card (virtio-net over PCI)
+copy_modules cloud "$cloud_ver" virtio_pci virtio_net
 depmod -b "$root" "$cloud_ver"
 depmod -b "$root" "$std_ver"
 

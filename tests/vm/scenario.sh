@@ -78,8 +78,10 @@ if [ "$guest" = ansible ]; then
 	for c in ansible-playbook ssh ssh-keygen; do
 		command -v "$c" >/dev/null || { echo "scenario ansible: SKIP: no $c here (tools/setup installs ansible-core and openssh-client)"; exit 77; }
 	done
-	[ -x /usr/sbin/dropbear ] && [ -x /usr/bin/python3.11 ] ||
-		{ echo "scenario ansible: SKIP: the guest gets dropbear and python3 from this machine, which has neither dropbear-bin nor python3.11"; exit 77; }
+	if [ ! -x /usr/sbin/dropbear ] || [ ! -x /usr/bin/python3.11 ]; then
+		echo "scenario ansible: SKIP: the guest gets dropbear and python3.11 from this machine, which lacks one (tools/setup installs dropbear-bin)"
+		exit 77
+	fi
 	work=$out/ansible
 	rm -rf "$work"
 	mkdir -p "$work"
@@ -91,7 +93,7 @@ if [ "$guest" = ansible ]; then
 		echo "sif /root/.ssh/authorized_keys mode 0100600"
 	} | debugfs -w -f - "$img" >/dev/null 2>&1
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	echo "vm ansible_host=127.0.0.1 ansible_port=$port ansible_user=root ansible_ssh_private_key_file=$work/key ansible_python_interpreter=/usr/bin/python3" >"$work/inventory"
+	echo "vm ansible_host=127.0.0.1 ansible_port=$port ansible_user=root ansible_ssh_private_key_file=$work/key ansible_python_interpreter=/usr/bin/python3 kexec_reboot_command=reboot" >"$work/inventory"
 	set -- -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0
 	ssh_opts="-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i $work/key -p $port"
 	# the driver: once the guest's sshd answers, the playbook; then off
@@ -336,5 +338,6 @@ if [ "$failed" != 0 ]; then
 fi
 t0=$(vm_when "$log" "VMTEST reboot now")
 t0=${t0:-$(vm_when "$log" "VMTEST poweroff now")}
+t0=${t0:-$(vm_when "$log" "VMTEST sshd up")} # ansible: the playbook reboots
 echo "scenario $name: ok ($(boots) boot(s); console from the first action to the end: $(awk -v t="$t0" 'END { printf "%.1f s", $1 - t }' "$log"))"
 rm -f "$img"
