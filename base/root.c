@@ -243,48 +243,93 @@ static int walk_up(const struct kp_root *r, int dir, const char *name, char *why
 	return err;
 }
 
+/* Linux's limit on the symlinks one lookup follows (MAXSYMLINKS). */
+#define KP_MAX_LINKS 40
+
+/* Drop the last component of a resolved path ("" is the root). */
+static void up_one(char *cur)
+{
+	char *slash = strrchr(cur, '/');
+
+	*(slash ? slash : cur) = '\0';
+}
+
 int kp_root_trust(const struct kp_root *r, const char *path, char *why, size_t len)
 {
-	char prefix[4096];
-	size_t i = 0, n = strlen(path);
-	int err = 0;
+	/* todo: what is left to resolve; cur: resolved so far, real
+	 * directories only ("" is the root) */
+	char todo[4096], next[4096], cur[4096] = "", target[4096];
+	int links = 0, err = 0, fd;
 
-	if (n >= sizeof(prefix))
+	if (strlen(path) >= sizeof(todo))
 		return -ENAMETOOLONG;
-	/* each component as written: a symlink must be root's */
-	while (!err && i < n) {
+	snprintf(todo, sizeof(todo), "%s", path);
+	/* as the kernel resolves it, a component at a time: every symlink met
+	 * must be root's, every directory passed through root's and nobody
+	 * else's to write, wherever the links lead */
+	while (!err) {
+		char *c = todo + strspn(todo, "/"), *rest;
+		size_t n = strcspn(c, "/");
 		struct stat st;
-		int fd;
+		ssize_t tl;
 
-		while (path[i] == '/')
-			i++;
-		i += strcspn(path + i, "/");
-		if (!i)
+		if (!n)
 			break;
-		memcpy(prefix, path, i);
-		prefix[i] = '\0';
-		fd = kp_root_openat(r, prefix, O_PATH | O_NOFOLLOW);
+		rest = c + n + strspn(c + n, "/");
+		if (n == 1 && c[0] == '.') {
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			up_one(cur); /* at the root, ".." is the root */
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		if ((size_t)snprintf(next, sizeof(next), "%s/%.*s", cur, (int)n, c) >= sizeof(next))
+			return -ENAMETOOLONG;
+		fd = kp_root_openat(r, next, O_PATH | O_NOFOLLOW);
 		if (fd < 0)
 			return fd;
-		if (fstat(fd, &st) < 0)
+		if (fstat(fd, &st) < 0) {
 			err = -errno;
-		else if (S_ISLNK(st.st_mode))
-			err = trusted(r, &st, "the symlink", prefix, why, len);
+		} else if (S_ISLNK(st.st_mode)) {
+			err = trusted(r, &st, "the symlink", next, why, len);
+			tl = err ? 0 : readlinkat(fd, "", target, sizeof(target) - 1);
+			if (!err && tl <= 0)
+				err = tl < 0 ? -errno : -ENOENT;
+			else if (!err && ++links > KP_MAX_LINKS)
+				err = -ELOOP;
+			else if (!err) {
+				target[tl] = '\0';
+				if (target[0] == '/')
+					cur[0] = '\0';
+				if ((size_t)snprintf(next, sizeof(next), "%s/%s", target, rest) >=
+				    sizeof(next))
+					err = -ENAMETOOLONG;
+				else
+					memcpy(todo, next, strlen(next) + 1);
+			}
+		} else {
+			/* a directory on the way: the checks below see the one
+			 * that holds the file, and those above it */
+			if (*rest && S_ISDIR(st.st_mode))
+				err = trusted(r, &st, "the directory", next, why, len);
+			if (!err) {
+				memcpy(cur, next, strlen(next) + 1);
+				memmove(todo, rest, strlen(rest) + 1);
+			}
+		}
 		close(fd);
 	}
 	/* the directory that really holds it, and every one above */
 	if (!err) {
-		char *slash;
 		int dir;
 
-		snprintf(prefix, sizeof(prefix), "%s", path);
-		slash = strrchr(prefix, '/');
-		if (slash)
-			*(slash == prefix ? slash + 1 : slash) = '\0';
-		dir = kp_root_openat(r, slash ? prefix : ".", O_PATH | O_DIRECTORY);
+		up_one(cur);
+		dir = kp_root_openat(r, cur[0] ? cur : ".", O_PATH | O_DIRECTORY);
 		if (dir < 0)
 			return dir;
-		err = walk_up(r, dir, prefix, why, len);
+		err = walk_up(r, dir, cur[0] ? cur : "/", why, len);
 		close(dir);
 	}
 	return err;

@@ -34,10 +34,12 @@ int kp_root_exists(const struct kp_root *r, const char *path);
 /* A regular file, opened for reading without ever blocking (a FIFO in its
  * place is -EINVAL, not a hang); st filled in. */
 int kp_root_open_file(const struct kp_root *r, const char *path, struct stat *st);
-/* May path be trusted to choose the next boot? Every symlink on it as
- * written is owned by the root's owner; every directory that really holds
- * it, up to the root, too, and nobody else may write them. -EPERM with why
- * (a message with its fix) when not; -errno when it cannot be told. */
+/* May path be trusted to choose the next boot? It is followed as the
+ * kernel resolves it (inside the root): every symlink met is owned by the
+ * root's owner, and every directory passed through, and the one that
+ * really holds it and every one above it up to the root, too, and nobody
+ * else may write them. -EPERM with why (a message with its fix) when not;
+ * -errno when it cannot be told. */
 int kp_root_trust(const struct kp_root *r, const char *path, char *why, size_t len);
 /* Is path a regular file (after symlinks)? */
 int kp_root_is_file(const struct kp_root *r, const char *path);
