@@ -32,6 +32,7 @@ struct gentry {
 	char *title, *id;
 	struct gmenu *sub; /* a submenu, else NULL */
 	char *linux;	   /* the path of its linux line, as written */
+	bool path_var;	   /* that path, or an initrd's, holds a $variable */
 	struct words args; /* the rest of that line */
 	struct kp_strv initrds;
 };
@@ -187,156 +188,218 @@ static int entry_head(const struct words *w, struct gentry *e)
 enum block { B_OTHER, B_ENTRY, B_SUBMENU };
 #define GRUB_DEPTH 64 /* blocks open at once; deeper is refused */
 
-static int parse(char *text, struct grub *g)
-{
+/* Where parse is: the blocks open, the menus they are, the entry read. */
+struct pstate {
 	enum block stack[GRUB_DEPTH];
 	/* the top menu, and one for each submenu open on the stack */
 	struct gmenu *menus[GRUB_DEPTH + 1];
-	struct gentry *cur = NULL;
-	size_t depth = 0, nmenus = 1;
+	struct gentry *cur;
+	size_t depth, nmenus;
+};
+
+/* One command (w: its words, no ';' between them inside a block). */
+static int command(struct grub *g, struct pstate *ps, const struct words *w)
+{
+	const char *cmd = w->v[0].s;
+	bool opens = !strcmp(w->v[w->n - 1].s, "{");
+	int err = 0;
+
+	if (!strcmp(cmd, "}")) {
+		if (!ps->depth)
+			return -EINVAL;
+		if (ps->stack[--ps->depth] == B_SUBMENU)
+			ps->nmenus--;
+		if (ps->stack[ps->depth] == B_ENTRY)
+			ps->cur = NULL;
+	} else if (!strcmp(cmd, "menuentry") || !strcmp(cmd, "submenu")) {
+		struct gentry *e;
+
+		/* one that opens no block here is no shape GRUB's generators
+		 * write: not read, so not silently skipped either */
+		if (!opens)
+			return -EBADMSG;
+		if (ps->depth >= ARRAY_SIZE(ps->stack) || ps->cur)
+			return -EINVAL;
+		e = add_entry(ps->menus[ps->nmenus - 1]);
+		err = e ? entry_head(w, e) : -ENOMEM;
+		if (err)
+			return err;
+		if (cmd[0] == 's') {
+			e->sub = calloc(1, sizeof(*e->sub));
+			if (!e->sub)
+				return -ENOMEM;
+			ps->menus[ps->nmenus++] = e->sub;
+			ps->stack[ps->depth++] = B_SUBMENU;
+		} else {
+			ps->cur = e;
+			ps->stack[ps->depth++] = B_ENTRY;
+		}
+	} else if (opens) {
+		if (ps->depth >= ARRAY_SIZE(ps->stack))
+			return -EINVAL;
+		ps->stack[ps->depth++] = B_OTHER;
+	} else if (ps->cur &&
+		   (!strcmp(cmd, "linux") || !strcmp(cmd, "linux16") || !strcmp(cmd, "linuxefi")) &&
+		   w->n > 1) {
+		struct gentry *c = ps->cur;
+
+		free(c->linux);
+		words_free(&c->args);
+		c->linux = strdup(w->v[1].s);
+		c->path_var = w->v[1].var;
+		for (size_t i = 2; i < w->n && !err && strcmp(w->v[i].s, ";"); i++)
+			err = push_word(&c->args, w->v[i].s, strlen(w->v[i].s), w->v[i].var);
+		if (!c->linux)
+			err = -ENOMEM;
+	} else if (ps->cur && (!strcmp(cmd, "initrd") || !strcmp(cmd, "initrd16") ||
+			       !strcmp(cmd, "initrdefi"))) {
+		kp_strv_free(&ps->cur->initrds);
+		for (size_t i = 1; i < w->n && !err && strcmp(w->v[i].s, ";"); i++) {
+			ps->cur->path_var |= w->v[i].var;
+			err = kp_strv_push(&ps->cur->initrds, w->v[i].s);
+		}
+	} else if (!ps->cur && ps->depth == 0) {
+		/* top level: the default, the corrections, what GRUB reads besides */
+		for (size_t i = 0; i < w->n && !err; i++) {
+			const char *s = w->v[i].s;
+
+			if ((!strcmp(s, "source") || !strcmp(s, "configfile") || !strcmp(s, ".")) &&
+			    i + 1 < w->n)
+				err = kp_strv_push(&g->sources, w->v[i + 1].s);
+			if (!strcmp(s, "cmostest"))
+				g->unsure = true;
+			if (!strcmp(s, "x$default") && i + 1 < w->n &&
+			    !strcmp(w->v[i + 1].s, "=") && i + 2 < w->n) {
+				for (size_t j = i + 3; j < w->n; j++)
+					if (!strncmp(w->v[j].s, "default=", 8)) {
+						err = kp_strv_push(&g->fix, w->v[i + 2].s);
+						if (!err)
+							err = kp_strv_push(&g->fix, w->v[j].s + 8);
+						i = w->n;
+						break;
+					}
+				continue;
+			}
+			if (!strncmp(s, "default=", 8) &&
+			    (i == 0 || !strcmp(w->v[i - 1].s, "set") ||
+			     !strcmp(w->v[i - 1].s, ";"))) {
+				if (!strcmp(s + 8, "${next_entry}")) {
+					g->next_logic = true;
+				} else {
+					free(g->deflt);
+					g->deflt = strdup(s + 8);
+					if (!g->deflt)
+						err = -ENOMEM;
+				}
+			}
+		}
+	}
+	return err;
+}
+
+/* A line's commands as GRUB's parser finds them: a block's head ends at
+ * its '{', and a '}' where a command starts closes the block; inside a
+ * block ';' separates commands too (menuentry 'x' { linux ...; initrd
+ * ...; }), at the top level a line is read whole, as 00_header's
+ * corrections span its ';'. */
+static int parse(char *text, struct grub *g)
+{
+	struct pstate ps = {.menus = {&g->top}, .nmenus = 1};
 	char *line, *save = NULL;
 	int err = 0;
 
-	menus[0] = &g->top;
 	for (line = strtok_r(text, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save)) {
 		struct words w = {0};
-		const char *cmd;
-		bool opens;
+		size_t start = 0;
 
 		if (line[strspn(line, " \t")] == '#')
 			continue;
 		err = split(line, &w);
-		if (err || !w.n)
-			goto next;
-		cmd = w.v[0].s;
-		opens = !strcmp(w.v[w.n - 1].s, "{");
-		if (!strcmp(cmd, "}")) {
-			if (!depth) {
-				err = -EINVAL;
-				goto next;
-			}
-			if (stack[--depth] == B_SUBMENU)
-				nmenus--;
-			if (stack[depth] == B_ENTRY)
-				cur = NULL;
-		} else if ((!strcmp(cmd, "menuentry") || !strcmp(cmd, "submenu")) && opens) {
-			struct gentry *e;
+		while (!err && start < w.n) {
+			bool inside = ps.depth > 0;
+			size_t end = start;
+			struct words one;
 
-			if (depth >= ARRAY_SIZE(stack) || cur) {
-				err = -EINVAL;
-				goto next;
+			if (inside && !strcmp(w.v[start].s, ";")) {
+				start++;
+				continue;
 			}
-			e = add_entry(menus[nmenus - 1]);
-			err = e ? entry_head(&w, e) : -ENOMEM;
-			if (err)
-				goto next;
-			if (cmd[0] == 's') {
-				e->sub = calloc(1, sizeof(*e->sub));
-				if (!e->sub) {
-					err = -ENOMEM;
-					goto next;
-				}
-				menus[nmenus++] = e->sub;
-				stack[depth++] = B_SUBMENU;
-			} else {
-				cur = e;
-				stack[depth++] = B_ENTRY;
-			}
-		} else if (opens) {
-			if (depth >= ARRAY_SIZE(stack)) {
-				err = -EINVAL;
-				goto next;
-			}
-			stack[depth++] = B_OTHER;
-		} else if (cur &&
-			   (!strcmp(cmd, "linux") || !strcmp(cmd, "linux16") ||
-			    !strcmp(cmd, "linuxefi")) &&
-			   w.n > 1) {
-			free(cur->linux);
-			words_free(&cur->args);
-			cur->linux = strdup(w.v[1].s);
-			for (size_t i = 2; i < w.n && !err && strcmp(w.v[i].s, ";"); i++)
-				err = push_word(&cur->args, w.v[i].s, strlen(w.v[i].s), w.v[i].var);
-			if (!cur->linux)
-				err = -ENOMEM;
-		} else if (cur && (!strcmp(cmd, "initrd") || !strcmp(cmd, "initrd16") ||
-				   !strcmp(cmd, "initrdefi"))) {
-			kp_strv_free(&cur->initrds);
-			for (size_t i = 1; i < w.n && !err && strcmp(w.v[i].s, ";"); i++)
-				err = kp_strv_push(&cur->initrds, w.v[i].s);
-		} else if (!cur && depth == 0) {
-			/* top level: the default, the corrections, what GRUB reads besides */
-			for (size_t i = 0; i < w.n && !err; i++) {
-				const char *s = w.v[i].s;
-
-				if ((!strcmp(s, "source") || !strcmp(s, "configfile") ||
-				     !strcmp(s, ".")) &&
-				    i + 1 < w.n)
-					err = kp_strv_push(&g->sources, w.v[i + 1].s);
-				if (!strcmp(s, "cmostest"))
-					g->unsure = true;
-				if (!strcmp(s, "x$default") && i + 1 < w.n &&
-				    !strcmp(w.v[i + 1].s, "=") && i + 2 < w.n) {
-					for (size_t j = i + 3; j < w.n; j++)
-						if (!strncmp(w.v[j].s, "default=", 8)) {
-							err = kp_strv_push(&g->fix, w.v[i + 2].s);
-							if (!err)
-								err = kp_strv_push(&g->fix,
-										   w.v[j].s + 8);
-							i = w.n;
-							break;
-						}
-					continue;
-				}
-				if (!strncmp(s, "default=", 8) &&
-				    (i == 0 || !strcmp(w.v[i - 1].s, "set") ||
-				     !strcmp(w.v[i - 1].s, ";"))) {
-					if (!strcmp(s + 8, "${next_entry}")) {
-						g->next_logic = true;
-					} else {
-						free(g->deflt);
-						g->deflt = strdup(s + 8);
-						if (!g->deflt)
-							err = -ENOMEM;
-					}
-				}
-			}
+			if (!strcmp(w.v[start].s, "}"))
+				end = start + 1;
+			else
+				while (end < w.n && !(inside && !strcmp(w.v[end].s, ";")))
+					if (!strcmp(w.v[end++].s, "{"))
+						break;
+			one = (struct words){w.v + start, end - start, 0};
+			err = command(g, &ps, &one);
+			start = end;
 		}
-	next:
 		words_free(&w);
 	}
-	if (!err && depth)
+	if (!err && ps.depth)
 		err = -EINVAL;
 	return err;
 }
 
-/* The variables of grubenv: name=value lines, a backslash takes the next
- * character (a newline too), '#' pads the 1024-byte block. */
-static char *env_get(const char *env, const char *name)
+/* grubenv, as GRUB's load_env reads it (lib/envblk.c): no block at all
+ * unless it starts with the signature; then name=value lines, a backslash
+ * taking the next character (a newline too), a line starting with '#'
+ * skipped (the padding), a name running to the next '=' whatever lies
+ * between, a value to the next newline; where either runs to the end of
+ * the file the block is broken and nothing after counts; a name given
+ * twice, the last value. */
+struct genv {
+	const char *buf;
+	size_t size;
+};
+
+#define GRUB_ENVBLK_SIGNATURE "# GRUB Environment Block\n"
+
+static const char *env_next_line(const char *p, const char *pend)
+{
+	while (p < pend && *p != '\n')
+		p += *p == '\\' ? 2 : 1;
+	return p + 1;
+}
+
+static char *env_get(const struct genv *env, const char *name)
 {
 	size_t nl = strlen(name);
-	const char *p = env;
+	const char *p, *pend;
+	char *found = NULL;
 
-	while (p && *p) {
-		const char *eol = p;
+	if (!env->buf || env->size < sizeof(GRUB_ENVBLK_SIGNATURE) ||
+	    memcmp(env->buf, GRUB_ENVBLK_SIGNATURE, sizeof(GRUB_ENVBLK_SIGNATURE) - 1) != 0)
+		return NULL;
+	pend = env->buf + env->size;
+	for (p = env->buf + sizeof(GRUB_ENVBLK_SIGNATURE) - 1; p < pend;
+	     p = env_next_line(p, pend)) {
+		const char *name_start = p, *value;
+		char *v, *o;
 
-		while (*eol && *eol != '\n') {
-			if (*eol == '\\' && eol[1])
-				eol++;
-			eol++;
-		}
-		if (!strncmp(p, name, nl) && p[nl] == '=') {
-			char *v = malloc((size_t)(eol - p)), *o = v;
-
-			for (p += nl + 1; v && p < eol; p++)
-				*o++ = *p == '\\' && p + 1 < eol ? *++p : *p;
-			if (v)
-				*o = '\0';
-			return v;
-		}
-		p = *eol ? eol + 1 : NULL;
+		if (*p == '#')
+			continue;
+		while (p < pend && *p != '=')
+			p++;
+		if (p >= pend)
+			break;
+		value = ++p;
+		while (p < pend && *p != '\n')
+			p += *p == '\\' ? 2 : 1;
+		if (p >= pend)
+			break;
+		if ((size_t)(value - 1 - name_start) != nl || memcmp(name_start, name, nl) != 0)
+			continue;
+		v = malloc((size_t)(p - value) + 1);
+		if (!v)
+			break;
+		for (o = v; value < p; value++)
+			*o++ = *value == '\\' ? *++value : *value;
+		*o = '\0';
+		free(found);
+		found = v;
 	}
-	return NULL;
+	return found;
 }
 
 /* GRUB's menuentry_eq: does id match spec up to its first '>' (">>" is
@@ -441,6 +504,13 @@ static int to_entry(struct kp_ctx *ctx, const char *config, struct gentry *g, co
 				config, why, g->args.v[i].s);
 			return 0;
 		}
+	if (g->path_var) {
+		kp_source_doubt(
+			ctx,
+			"%s: %s names its kernel or an initramfs with a variable GRUB expands when it boots",
+			config, why);
+		return 0;
+	}
 	e->kernel = kp_loader_path(ctx, config, g->linux, false);
 	for (i = 0; e->kernel && i < g->initrds.n && !err; i++) {
 		char *p = kp_loader_path(ctx, config, g->initrds.v[i], false);
@@ -465,9 +535,9 @@ static int to_entry(struct kp_ctx *ctx, const char *config, struct gentry *g, co
 /* What 00_header makes of "default": next_entry once, else the setting,
  * with ${saved_entry} from grubenv; then 10_linux's corrections. NULL
  * (and *how says why) when it cannot tell. */
-static char *default_of(struct grub *g, const char *env, const char **how, char **var)
+static char *default_of(struct grub *g, const struct genv *env, const char **how, char **var)
 {
-	char *next = env ? env_get(env, "next_entry") : NULL, *d = NULL;
+	char *next = env_get(env, "next_entry"), *d = NULL;
 	size_t i;
 
 	*how = "set default";
@@ -481,10 +551,10 @@ static char *default_of(struct grub *g, const char *env, const char **how, char 
 		return strdup("0");
 	}
 	if (!strcmp(g->deflt, "${saved_entry}") || !strcmp(g->deflt, "$saved_entry")) {
-		char *prev = env ? env_get(env, "prev_saved_entry") : NULL;
+		char *prev = env_get(env, "prev_saved_entry");
 
 		*how = "saved_entry";
-		d = prev && *prev ? prev : env ? env_get(env, "saved_entry") : NULL;
+		d = prev && *prev ? prev : env_get(env, "saved_entry");
 		if (d != prev)
 			free(prev);
 		if (!d)
@@ -538,6 +608,7 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 {
 	struct grub g = {0};
 	char *text = NULL, *env = NULL, *envpath, *deflt = NULL, *var = NULL, path[1024] = "";
+	struct genv genv = {NULL, 0};
 	const char *how;
 	struct gentry *ge;
 	bool found = true;
@@ -553,8 +624,9 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 	}
 	envpath = kp_strdupf("%.*s/grubenv", (int)(strrchr(seen->config, '/') - seen->config),
 			     seen->config);
-	if (envpath && kp_read_file(&ctx->root, envpath, 1 << 20, &env, NULL) < 0)
+	if (envpath && kp_read_file(&ctx->root, envpath, 1 << 20, &env, &genv.size) < 0)
 		env = NULL;
+	genv.buf = env;
 	free(envpath);
 	err = parse(text, &g);
 	free(text);
@@ -562,7 +634,10 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 		goto out;
 	if (err) {
 		kp_source_doubt(ctx, "%s: not in the shape grub-mkconfig writes (%s)", seen->config,
-				err == -E2BIG ? "a line too long" : "unbalanced quotes or braces");
+				err == -E2BIG ? "a line too long"
+				: err == -EBADMSG
+					? "a menuentry or submenu whose { is no word of its own"
+					: "unbalanced quotes or braces");
 		err = 0;
 		goto out;
 	}
@@ -576,7 +651,7 @@ static int find(struct kp_ctx *ctx, const struct kp_loader_seen *seen, struct kp
 				seen->config);
 		goto out;
 	}
-	deflt = default_of(&g, env, &how, &var);
+	deflt = default_of(&g, &genv, &how, &var);
 	if (!deflt) {
 		kp_source_doubt(
 			ctx, "%s: set default=%s depends on a variable GRUB expands when it boots",
