@@ -48,6 +48,10 @@ static int may_jump(struct kp_ctx *ctx, const char *trace)
 
 	if (!f)
 		return -ENOMEM;
+	/* a staging cut short (the lock is this run's: none is running) is
+	 * made again, as what the kernel holds cannot be accounted for */
+	if (kp_root_exists(&ctx->root, KP_MARK))
+		return kp_confirm_staged(ctx);
 	if (f->kexec_loaded < 0) {
 		eerror("%s: cannot tell whether an image is staged (/sys/kernel/kexec_loaded is unreadable: is /sys mounted?): not jumping",
 		       ctx->applet);
@@ -56,11 +60,6 @@ static int may_jump(struct kp_ctx *ctx, const char *trace)
 	if (f->kexec_loaded == 0) {
 		eerror("%s: nothing is staged: not jumping", ctx->applet);
 		return -ENOENT;
-	}
-	if (kp_root_exists(&ctx->root, KP_MARK)) {
-		eerror("%s: a staging by kexec-prep was cut short before it was recorded (%s is there): it cannot account for the image that is staged, so it does not jump into it",
-		       ctx->applet, KP_MARK);
-		return -ESTALE;
 	}
 	if (!kp_root_exists(&ctx->root, KP_STATE)) {
 		if (trace) {
@@ -155,7 +154,8 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 			msg, sizeof(msg),
 			" * %s: exec took longer than EXEC_TIMEOUT (%u s): giving up; no kexec jump, the shutdown goes on without it",
 			ctx->applet, ctx->conf.exec_timeout);
-		kp_sys_deadline(ctx->conf.exec_timeout, msg);
+		kp_sys_deadline(ctx->conf.exec_timeout, msg, ctx->applet,
+				": giving up; no kexec jump, the shutdown goes on without it");
 	}
 
 	if (err == 0 && poweroff && !ctx->conf.kexec_on_poweroff) {

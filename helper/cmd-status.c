@@ -55,7 +55,7 @@ static int staged(struct kp_ctx *ctx, const char **state)
 	}
 	*state = "unaccounted";
 	if (kp_root_exists(&ctx->root, KP_MARK)) {
-		ewarn("%s: an image is staged, but a staging by kexec-prep was cut short before it was recorded (%s is there): exec will not jump into it; stage again with rc-service kexec-load restart",
+		ewarn("%s: an image is staged, but a staging by kexec-prep was cut short before it was recorded (%s is there): exec stages the configured kernel again before it jumps (rc-service kexec-load restart stages it now)",
 		      ctx->applet, KP_MARK);
 		return 0;
 	}

@@ -23,10 +23,12 @@ static int keep(struct kp_ctx *ctx)
 		snprintf(
 			msg, sizeof(msg),
 			kp_staging_running(ctx)
-				? " * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec will not jump into what it left"
-				: " * %s: confirming the staged kernel took longer than EXEC_TIMEOUT (%u s): given up, and kexec-exec will not jump into what it left",
+				? " * %s: the staging in the background did not finish within EXEC_TIMEOUT (%u s): it is cut short, and kexec-exec never jumps into what it left (it stages again first)"
+				: " * %s: confirming the staged kernel took longer than EXEC_TIMEOUT (%u s): given up, and kexec-exec never jumps into what it left (it stages again first)",
 			ctx->applet, ctx->conf.exec_timeout);
-		kp_sys_deadline(ctx->conf.exec_timeout, msg);
+		kp_sys_deadline(
+			ctx->conf.exec_timeout, msg, ctx->applet,
+			": given up; no jump is planned, and a jump kexec-exec makes that does not come up is not held back");
 		lock = kp_staging_lock(ctx, "The shutdown");
 	}
 	einfo("Shutting down: keeping the staged kernel for the jump");

@@ -226,6 +226,7 @@ int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 	char *staged = NULL, *text = NULL, *id = NULL, *kernel = NULL, *version = NULL,
 	     *cmdline = NULL;
 	size_t len = 0;
+	bool cut_short;
 	FILE *fp;
 	int err;
 
@@ -233,13 +234,15 @@ int kp_journal_plan(struct kp_ctx *ctx, bool poweroff)
 	 * single user, say) is no longer this one's */
 	kp_journal_unplan(ctx);
 	/* only a jump exec will make: it refuses all else before the jump */
-	if (!f || f->kexec_loaded != 1 || (poweroff && !ctx->conf.kexec_on_poweroff) ||
+	cut_short = kp_root_exists(&ctx->root, KP_MARK);
+	if (!f || (poweroff && !ctx->conf.kexec_on_poweroff) ||
 	    (rl && strcmp(rl, "shutdown") != 0 && strcmp(rl, "reboot") != 0) ||
 	    !kp_root_exists(&ctx->root, "/etc/runlevels/shutdown/kexec-exec") ||
-	    kp_root_exists(&ctx->root, KP_MARK) || !kp_root_exists(&ctx->root, KP_STATE))
+	    (!cut_short && (f->kexec_loaded != 1 || !kp_root_exists(&ctx->root, KP_STATE))))
 		return 0;
 	/* what exec will find: the configured kernel, staged again if it
-	 * changed since (a kernel upgraded before the reboot) */
+	 * changed since (a kernel upgraded before the reboot), or if a staging
+	 * was cut short */
 	if (kp_confirm_staged(ctx) < 0 ||
 	    kp_read_file(&ctx->root, KP_STATE, 1 << 20, &staged, NULL) < 0)
 		return 0;

@@ -100,6 +100,16 @@ static int load_with_tools(struct kp_ctx *ctx, const struct kp_facts *f,
 	rc = kexec ? kp_sys_tools_load(kexec, kernel, initrd, cmdline) : -ENOMEM;
 
 	free(kexec);
+	if (rc >= KP_SYS_KILLED || rc == -ETIMEDOUT) {
+		/* perhaps after its kexec_load: the kernel may hold either image */
+		if (rc == -ETIMEDOUT)
+			eerror("%s: %s -l did not finish in time and was killed", ctx->applet,
+			       f->kexec_tools);
+		else
+			eerror("%s: %s -l was killed (%s)", ctx->applet, f->kexec_tools,
+			       strsignal(rc - KP_SYS_KILLED));
+		return -ECANCELED;
+	}
 	if (rc < 0) {
 		eerror("%s: cannot run %s: %s", ctx->applet, f->kexec_tools, strerror(-rc));
 		return rc;
@@ -166,6 +176,8 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 	enum kp_method m = ctx->conf.method;
 	const char *used = "kexec_file_load";
 	char *kernel_memfd = NULL, *initrd_memfd = NULL;
+	/* a staging cut short (killed, the machine lost power) left its mark */
+	bool cut_short = kp_root_exists(&ctx->root, KP_MARK);
 	int err;
 
 	if (!f)
@@ -237,8 +249,15 @@ int kp_stage(struct kp_ctx *ctx, const struct kp_target *t)
 		einfo("%s %s (%s)%s%s via %s", kp_sys_said("Staged", "Would stage"), t->kernel.path,
 		      t->version[0] ? t->version : "no version string",
 		      t->ninitrds ? " with " : " without an initramfs", t->initrd_names, used);
+	} else if (cut_short || (err == -ECANCELED && kp_state_matches(ctx, t) != 1)) {
+		/* a refused load keeps the image the kernel had: what a staging
+		 * cut short left there; or kexec-tools, stopped, may have loaded
+		 * this one, which is not what the record says */
+		eerror("%s: %s stays: the kernel may hold an image kexec-prep cannot account for, so no jump goes into it before a staging succeeds",
+		       ctx->applet, KP_MARK);
+		goto out;
 	}
-	/* recorded; or nothing changed (a failed load keeps what was staged) */
+	/* recorded; or nothing changed (a refused load keeps what was staged) */
 	kp_state_unmark(ctx);
 out:
 	if (kernel_memfd && kernel.fd >= 0)
@@ -250,14 +269,19 @@ out:
 	return err;
 }
 
-/* Is the staged kernel still the configured one? Stages it again when not.
+/* Is the staged kernel still the configured one? Stages it again when not,
+ * and when a staging was cut short (what the kernel holds is unknown).
  * 0 when the jump may go on. */
 int kp_confirm_staged(struct kp_ctx *ctx)
 {
 	struct kp_target t;
 	int err = kp_prepare(ctx, &t, false);
 
-	if (err == 0) {
+	if (err == 0 && kp_root_exists(&ctx->root, KP_MARK)) {
+		einfo("A staging was cut short before it was recorded (%s is there): staging %s again",
+		      KP_MARK, t.kernel.path);
+		err = kp_stage(ctx, &t);
+	} else if (err == 0) {
 		err = kp_state_matches(ctx, &t);
 		if (err < 0)
 			eerror("%s: %s: %s", ctx->applet, KP_STATE, kp_read_strerror(err));

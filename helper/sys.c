@@ -36,8 +36,9 @@ static bool dry_run;
 /* how long a command may run: long enough to stage a large initramfs on a
  * slow disk, short enough that nothing hangs for good */
 static unsigned child_limit = 300;
-static char deadline_msg[512];
-static size_t deadline_len;
+static char deadline_msg[512], term_msg[512], int_msg[512];
+/* the watchdog armed for the jump, which giving up stops */
+static volatile sig_atomic_t armed_watchdog = -1;
 
 void kp_sys_set_dry_run(bool on)
 {
@@ -46,21 +47,34 @@ void kp_sys_set_dry_run(bool on)
 
 static void on_deadline(int sig)
 {
-	ssize_t n = write(STDERR_FILENO, deadline_msg, deadline_len);
+	const char *msg = sig == SIGTERM ? term_msg : sig == SIGINT ? int_msg : deadline_msg;
+	ssize_t n;
 
-	(void)sig;
+	if (armed_watchdog >= 0) {
+		n = write(armed_watchdog, "V", 1);
+		close(armed_watchdog);
+	}
+	n = write(STDERR_FILENO, msg, strlen(msg));
 	(void)n;
 	_exit(1);
 }
 
-void kp_sys_deadline(unsigned seconds, const char *msg)
+void kp_sys_deadline(unsigned seconds, const char *msg, const char *applet, const char *stopped)
 {
 	struct sigaction sa = {.sa_handler = on_deadline};
 
 	snprintf(deadline_msg, sizeof(deadline_msg), "%s\n", msg);
-	deadline_len = strlen(deadline_msg);
+	snprintf(term_msg, sizeof(term_msg), " * %s: stopped by SIGTERM%s\n", applet, stopped);
+	snprintf(int_msg, sizeof(int_msg), " * %s: stopped by SIGINT%s\n", applet, stopped);
+	/* one handler at a time: no message cut into another */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGALRM);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
 	alarm(seconds);
 	child_limit = seconds;
 }
@@ -149,7 +163,7 @@ static int spawn(char *const argv[], const int *keep, size_t nkeep)
 		return err;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return KP_SYS_KILLED + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 /* spawn, or under --dry-run print shown instead. */
@@ -370,13 +384,19 @@ int kp_sys_state_create(const struct kp_root *r, const char *dir, const char *na
 	return fd;
 }
 
+static pid_t staging_parent(pid_t pid);
+
+/* The pid the lock's holder wrote, when it is a kexec-prep still: the one
+ * before may have left its own, now another process's (-1: unknown). */
 static long lock_holder(int fd)
 {
 	char buf[24];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid;
 
 	buf[n > 0 ? n : 0] = '\0';
-	return n > 0 && atol(buf) > 0 ? atol(buf) : -1;
+	pid = n > 0 ? atol(buf) : 0;
+	return pid > 0 && staging_parent((pid_t)pid) ? pid : -1;
 }
 
 int kp_sys_state_lock(const struct kp_root *r, const char *dir, const char *name, bool wait,
@@ -585,6 +605,7 @@ int kp_sys_watchdog_arm(const struct kp_root *r, const char *dev, unsigned *time
 		kp_sys_watchdog_stop(r, dev, fd);
 		return err;
 	}
+	armed_watchdog = fd;
 	return fd;
 }
 
@@ -600,6 +621,8 @@ int kp_sys_watchdog_stop(const struct kp_root *r, const char *dev, int fd)
 		fd = kp_root_openat(r, dev, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return fd;
+	if (fd == armed_watchdog)
+		armed_watchdog = -1;
 	if (write(fd, "V", 1) != 1)
 		err = -errno;
 	if (close(fd) < 0 && !err)

@@ -22,8 +22,11 @@ struct kp_sys_fd {
 
 void kp_sys_set_dry_run(bool on);
 /* From now on, give up after seconds: say msg and exit 1 (the shutdown
- * goes on without the jump); every command run gets no more than that. */
-void kp_sys_deadline(unsigned seconds, const char *msg);
+ * goes on without the jump); every command run gets no more than that.
+ * SIGTERM and SIGINT (an operator's Ctrl-C at the console) give up the
+ * same way, saying "<applet>: stopped by SIGTERM<stopped>"; a watchdog
+ * armed for the jump is stopped first. SIGHUP is ignored. */
+void kp_sys_deadline(unsigned seconds, const char *msg, const char *applet, const char *stopped);
 /* done, or would under --dry-run: for the words that report a change. */
 const char *kp_sys_said(const char *done, const char *would);
 
@@ -33,7 +36,9 @@ int kp_sys_file_load(const struct kp_sys_fd *kernel, const struct kp_sys_fd *ini
 int kp_sys_file_unload(void);
 /* kexec(8), given as a path on this machine, stages through kexec_load
  * with /proc/self/fd/N of the descriptors, never by path name. A positive
- * return is kexec's exit status. */
+ * return is kexec's exit status, or KP_SYS_KILLED + the signal that ended
+ * it; -ETIMEDOUT when it ran out of time (and was killed). */
+#define KP_SYS_KILLED 256
 int kp_sys_tools_load(const char *kexec, const struct kp_sys_fd *kernel,
 		      const struct kp_sys_fd *initrd, const char *cmdline);
 int kp_sys_tools_unload(const char *kexec);
