@@ -148,14 +148,13 @@ int kp_cmd_exec(struct kp_ctx *ctx)
 	free(why);
 	err = kp_conf_load(ctx);
 	if (err == 0) {
+		static const char gives_up[] =
+			": giving up; no kexec jump, the shutdown goes on without it";
 		char msg[256];
 
-		snprintf(
-			msg, sizeof(msg),
-			" * %s: exec took longer than EXEC_TIMEOUT (%u s): giving up; no kexec jump, the shutdown goes on without it",
-			ctx->applet, ctx->conf.exec_timeout);
-		kp_sys_deadline(ctx->conf.exec_timeout, msg, ctx->applet,
-				": giving up; no kexec jump, the shutdown goes on without it");
+		snprintf(msg, sizeof(msg), " * %s: exec took longer than EXEC_TIMEOUT (%u s)%s",
+			 ctx->applet, ctx->conf.exec_timeout, gives_up);
+		kp_sys_deadline(ctx->conf.exec_timeout, msg, ctx->applet, gives_up);
 	}
 
 	if (err == 0 && poweroff && !ctx->conf.kexec_on_poweroff) {

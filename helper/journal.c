@@ -207,11 +207,6 @@ char *kp_journal_planned(struct kp_ctx *ctx)
 	return read_var(ctx, KP_PLANNED_NAME);
 }
 
-void kp_journal_came_up(struct kp_ctx *ctx)
-{
-	kp_sys_state_remove(&ctx->root, KP_VAR_DIR, KP_PLANNED_NAME);
-}
-
 void kp_journal_unplan(struct kp_ctx *ctx)
 {
 	if (var_exists(ctx, KP_PLANNED_NAME))

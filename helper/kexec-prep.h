@@ -197,7 +197,9 @@ void kp_bootpart_mount(struct kp_ctx *ctx);
 /* journal.c. At shutdown (kexec-load's stop): record the jump exec will
  * make, if it will make one. */
 int kp_journal_plan(struct kp_ctx *ctx, bool poweroff);
-/* No jump is planned any more (unloaded by hand). */
+/* No jump is planned any more: unloaded by hand, or the jump a watchdog
+ * guards has come up (it is stopped; until then a reset counts as a
+ * failed jump). */
 void kp_journal_unplan(struct kp_ctx *ctx);
 /* exec did not jump: record it, so the next boot does not count a failed
  * jump (the disks are read-only by then, mostly: it says so). */
@@ -206,9 +208,6 @@ void kp_journal_refused(struct kp_ctx *ctx);
  * a planned jump that did not come up counts, and suspends kexec at
  * MAX_FAILED_JUMPS in a row. */
 int kp_journal_boot(struct kp_ctx *ctx);
-/* The jump guarded by a watchdog has come up (it is stopped): its plan is
- * done with. Until then a reset counts as a failed jump. */
-void kp_journal_came_up(struct kp_ctx *ctx);
 /* The plan the shutdown recorded (the caller's), or NULL. */
 char *kp_journal_planned(struct kp_ctx *ctx);
 /* Why kexec is suspended (owned by the caller), or NULL when it is not. */

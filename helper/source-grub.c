@@ -197,7 +197,8 @@ struct pstate {
 	size_t depth, nmenus;
 };
 
-/* One command (w: its words, no ';' between them inside a block). */
+/* One command (w: its words; inside a block, where an entry's linux and
+ * initrd lines are, no ';' among them). */
 static int command(struct grub *g, struct pstate *ps, const struct words *w)
 {
 	const char *cmd = w->v[0].s;
@@ -247,14 +248,14 @@ static int command(struct grub *g, struct pstate *ps, const struct words *w)
 		words_free(&c->args);
 		c->linux = strdup(w->v[1].s);
 		c->path_var = w->v[1].var;
-		for (size_t i = 2; i < w->n && !err && strcmp(w->v[i].s, ";"); i++)
+		for (size_t i = 2; i < w->n && !err; i++)
 			err = push_word(&c->args, w->v[i].s, strlen(w->v[i].s), w->v[i].var);
 		if (!c->linux)
 			err = -ENOMEM;
 	} else if (ps->cur && (!strcmp(cmd, "initrd") || !strcmp(cmd, "initrd16") ||
 			       !strcmp(cmd, "initrdefi"))) {
 		kp_strv_free(&ps->cur->initrds);
-		for (size_t i = 1; i < w->n && !err && strcmp(w->v[i].s, ";"); i++) {
+		for (size_t i = 1; i < w->n && !err; i++) {
 			ps->cur->path_var |= w->v[i].var;
 			err = kp_strv_push(&ps->cur->initrds, w->v[i].s);
 		}

@@ -485,7 +485,7 @@ static void stop_now(struct kp_ctx *ctx, const char *plan, const char *boot)
 		      ctx->applet, dev, identity, secs ? secs : "?");
 	/* it will not reset the machine: the jump has come up */
 	if (strcmp(how, "missing") != 0 && strcmp(how, "failed") != 0)
-		kp_journal_came_up(ctx);
+		kp_journal_unplan(ctx);
 	text = kp_strdupf("boot=%s\nhow=%s\ndevice=%s\nidentity=%s\nuptime=%.1f\n", boot, how, dev,
 			  identity, up);
 	if (text)

@@ -47,17 +47,12 @@ kp() { # kp ROOT ARGS...: as root runs it at shutdown, the jump refused
 
 # the root every run starts from: A staged whole, then the settings say B
 base=$tmp/base
-"$fixtures/load-alpine/setup" "$base" >/dev/null 2>&1
-stand_in "$base"
-mkdir -p "$base/etc/runlevels/shutdown" "$base/etc/init.d" "$base/var/lib"
-touch "$base/etc/init.d/kexec-exec"
-ln -s /etc/init.d/kexec-exec "$base/etc/runlevels/shutdown/kexec-exec"
-mkdir -p "$(dirname "$base${KP_CONFD:?}")"
-printf 'REQUIRE_READONLY="no"\nCMDLINE="root=/dev/vda1 A"\nSTAGE_IN_BACKGROUND="yes"\n' >>"$base$KP_CONFD"
+standin_root "$fixtures" "$base"
+printf 'STAGE_IN_BACKGROUND="yes"\n' >>"$base${KP_CONFD:?}"
 "$sysfail" kexec_file_load=EPERM -- "$bin" --root "$base" load >"$tmp/base.out" 2>&1 ||
 	no "staging A failed: $(cat "$tmp/base.out")"
 grep -q 'cmdline=root=/dev/vda1 A panic=10' "$base/kexec-image" 2>/dev/null || no "A is not in the stand-in kernel"
-sed -i 's/^CMDLINE=.*/CMDLINE="root=\/dev\/vda1 B"/' "$base${KP_CONFD:?}"
+standin_cmdline "$base" B
 want="kernel=$(cksum <"$base/boot/vmlinuz-lts" | cut -d' ' -f1)"
 
 # which of the calls a staging of B makes, unkilled (strace -c), and of

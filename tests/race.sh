@@ -50,14 +50,9 @@ says() { # says TEXT FILE
 }
 fresh() { # fresh NAME: a root, A staged, the settings saying B; R is its path
 	R=$tmp/$1
-	"$fixtures/load-alpine/setup" "$R" >/dev/null 2>&1
-	stand_in "$R"
-	mkdir -p "$(dirname "$R${KP_CONFD:?}")" "$R/etc/runlevels/shutdown" "$R/etc/init.d" "$R/var/lib"
-	touch "$R/etc/init.d/kexec-exec"
-	ln -s /etc/init.d/kexec-exec "$R/etc/runlevels/shutdown/kexec-exec"
-	printf 'REQUIRE_READONLY="no"\nCMDLINE="root=/dev/vda1 A"\n' >>"$R$KP_CONFD"
+	standin_root "$fixtures" "$R"
 	kp "$R" default load >"$tmp/$1.a" 2>&1 || no "$1: staging A failed: $(cat "$tmp/$1.a")"
-	sed -i 's/^CMDLINE=.*/CMDLINE="root=\/dev\/vda1 B"/' "$R$KP_CONFD"
+	standin_cmdline "$R" B
 }
 staged() { # staged ROOT: the "kernel" holds B, recorded so, no staging left half done
 	img=$(sed -n 's/^cmdline=//p' "$1/kexec-image" 2>/dev/null)
